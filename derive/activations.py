@@ -1,0 +1,168 @@
+"""The activation registry: one entry per activation function.
+
+Contract of an entry
+--------------------
+``apply(g)`` returns the unit's output as a SymPy expression of its
+pre-activation ``g``.  Where the activation has a derivative that is best
+written in terms of its own output (the sigmoid's σ(1 − σ), tanh's
+1 − tanh²), ``apply`` returns a SymPy ``Function`` whose ``fdiff`` says so;
+:func:`derivative` then rewrites the derivative with the output symbol by an
+exact structural replacement.  Nothing here touches printed text.
+
+The LaTeX and NumPy printers know each function by its class name
+(``_print_sigmoid`` and so on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import sympy as sp
+
+
+class sigmoid(sp.Function):
+    r"""The logistic function σ(g) = 1 / (1 + e^{−g}).
+
+    Its derivative is written in terms of its output, σ' = σ(1 − σ),
+    which is how the backprop δ terms get their f(1 − f) factors.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> g = sp.Symbol("g")
+    >>> sp.diff(sigmoid(g), g)
+    (1 - sigmoid(g))*sigmoid(g)
+    """
+
+    def fdiff(self, argindex=1):
+        return self * (1 - self)
+
+    @classmethod
+    def eval(cls, g):
+        if g.is_zero:
+            return sp.Rational(1, 2)
+        if g.is_Float:
+            # Numbers in, number out: 1/(1 + e^{-g}) at the argument's precision.
+            return 1 / (1 + sp.exp(-g))
+        return None
+
+    def _eval_rewrite_as_exp(self, g, **kwargs):
+        return 1 / (1 + sp.exp(-g))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.exp)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+
+class softplus(sp.Function):
+    r"""softplus(g) = log(1 + e^{g}), whose derivative is the sigmoid."""
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    @classmethod
+    def eval(cls, g):
+        if g.is_Float:
+            return sp.log(1 + sp.exp(g))
+        return None
+
+    def _eval_rewrite_as_log(self, g, **kwargs):
+        return sp.log(1 + sp.exp(g))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.log)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+
+class relu(sp.Function):
+    r"""relu(g) = max(g, 0), with derivative 1[g > 0] (taken as 0 at g = 0)."""
+
+    def fdiff(self, argindex=1):
+        return sp.Heaviside(self.args[0], 0)
+
+    @classmethod
+    def eval(cls, g):
+        if g.is_Number:
+            return g if g > 0 else sp.S.Zero
+        return None
+
+    def _eval_rewrite_as_Max(self, g, **kwargs):
+        return sp.Max(g, 0)
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.Max)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One registry entry.
+
+    Parameters
+    ----------
+    name : str
+        The name used in spec files and on the command line.
+    apply : callable
+        ``g -> expression``: the unit's output for pre-activation ``g``.
+    title : str
+        A few words for explanations.
+    note : str
+        A remark the explanation adds (conventions, e.g. relu at 0).
+    """
+
+    name: str
+    apply: Callable[[sp.Expr], sp.Expr]
+    title: str
+    note: str = ""
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in [
+        Activation("sigmoid", sigmoid, "logistic sigmoid"),
+        Activation("tanh", sp.tanh, "hyperbolic tangent"),
+        Activation(
+            "relu",
+            relu,
+            "rectified linear unit",
+            note="The derivative of relu at g = 0 is taken as 0, as PyTorch does.",
+        ),
+        Activation("softplus", softplus, "softplus"),
+        Activation("linear", lambda g: g, "identity"),
+    ]
+}
+
+
+def get(name: str) -> Activation:
+    """Look an activation up by name; a clear ``ValueError`` if it is unknown."""
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        known = ", ".join(sorted(ACTIVATIONS))
+        raise ValueError(f"unknown activation {name!r} (known: {known})") from None
+
+
+def derivative(activation: Activation, g: sp.Symbol, output: sp.Symbol) -> sp.Expr:
+    """∂s/∂g for ``s = activation(g)``, written with the output symbol where possible.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> g, s = sp.symbols("g s")
+    >>> derivative(get("sigmoid"), g, s)
+    s*(1 - s)
+    >>> derivative(get("tanh"), g, s)
+    1 - s**2
+    """
+    value = activation.apply(g)
+    slope = sp.diff(value, g)
+    if value == g:  # identity: the slope holds no g to rewrite
+        return slope
+    return slope.xreplace({value: output})

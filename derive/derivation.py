@@ -1,0 +1,315 @@
+r"""Backpropagation derived by the chain rule, in SymPy.
+
+For a layer j with input X^{(j-1)} (the previous outputs and a trailing 1)::
+
+    g^{(j)}_i = Σ_k w^{(j)}_{ik} X^{(j-1)}_k          s^{(j)}_i = σ(g^{(j)}_i)
+
+and the loss ε = Σ_i term(y_i, f_i).  The derivation never expands ε in the
+weights.  It works one link of the chain at a time, each link a SymPy
+derivative of a small expression:
+
+* ∂ε/∂f_i from the loss, ∂s/∂g from the activation (in terms of s where the
+  activation's ``fdiff`` allows), ∂g_k^{(j+1)}/∂s_i = w_{ki} and ∂g_i/∂w_{ik} = X_k;
+* δ is defined by ∂ε/∂g^{(j)}_i = −κ δ^{(j)}_i, so the output δ is
+  −(1/κ) ∂ε/∂f · ∂f/∂g and each hidden δ is ∂s/∂g times Σ_k δ_k w_{ki};
+* ∂ε/∂w^{(j)}_{ik} = −κ δ^{(j)}_i X^{(j-1)}_k, and the seed's update is
+  w ← w + c δ X, gradient descent with learning rate η = c/κ.
+
+Per-unit quantities are built on demand and cached, so a wide network costs
+only what is asked of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+import sympy as sp
+from sympy.matrices.expressions import HadamardPower, HadamardProduct, MatAdd, OneMatrix
+
+from derive import activations, losses
+from derive.naming import Naming
+from derive.network import Network
+
+
+class Derivation:
+    """The chain-rule derivation of one network's backprop.
+
+    Parameters
+    ----------
+    network : Network
+
+    Examples
+    --------
+    >>> from derive.network import seed
+    >>> d = Derivation(seed())
+    >>> d.delta(2, 1)
+    f*(1 - f)*(-f + y)
+    >>> d.delta(1, 1)
+    delta2_1*s1_1*w2_1_1*(1 - s1_1)
+    >>> d.gradient(1, 1, 3)
+    -2*delta1_1
+    """
+
+    def __init__(self, network: Network):
+        self.network = network
+        self.sizes = network.sizes
+        self.depth = network.depth
+        self.names = Naming(network.sizes)
+        self.loss = losses.get(network.loss)
+        self.kappa = sp.Integer(self.loss.kappa)
+        # The method-level caches live on the instance, so one network's
+        # derivation never keeps another's alive.
+        for method in ("inputs", "preactivation", "activation_slope", "delta_factors", "delta"):
+            setattr(self, method, cache(getattr(self, method)))
+
+    # -- the forward pass -------------------------------------------------
+    def activation(self, j: int) -> activations.Activation:
+        """The activation of layer j (1-based)."""
+        return activations.get(self.network.activations[j - 1])
+
+    def units(self, j: int) -> range:
+        """Unit indices 1..n_j of layer j."""
+        return range(1, self.sizes[j] + 1)
+
+    def inputs(self, j: int) -> tuple[sp.Expr, ...]:
+        """X^{(j-1)}: the outputs of layer j − 1 and the bias input 1."""
+        return tuple(self.names.output(j - 1, k) for k in self.units(j - 1)) + (sp.S.One,)
+
+    def preactivation(self, j: int, i: int) -> sp.Expr:
+        """g^{(j)}_i = Σ_k w^{(j)}_{ik} X^{(j-1)}_k."""
+        w = self.names.weight
+        return sp.Add(*(w(j, i, k) * x for k, x in enumerate(self.inputs(j), start=1)))
+
+    def output(self, j: int, i: int) -> sp.Expr:
+        """s^{(j)}_i = σ(g^{(j)}_i), with g as its symbol."""
+        return self.activation(j).apply(self.names.preactivation(j, i))
+
+    @cached_property
+    def loss_value(self) -> sp.Expr:
+        """ε = Σ_i term(y_i, f_i), in the output and target symbols."""
+        n = self.names
+        L = self.depth
+        return sp.Add(*(self.loss.term(n.target(i), n.output(L, i)) for i in self.units(L)))
+
+    # -- the links of the chain -------------------------------------------
+    def loss_slope(self, i: int) -> sp.Expr:
+        """∂ε/∂f_i."""
+        return sp.diff(self.loss_value, self.names.output(self.depth, i))
+
+    def loss_factor(self, i: int) -> sp.Expr:
+        """−(1/κ) ∂ε/∂f_i: the loss's share of the output δ (y − f for squared error)."""
+        return -self.loss_slope(i) / self.kappa
+
+    def activation_slope(self, j: int, i: int) -> sp.Expr:
+        """∂s^{(j)}_i/∂g^{(j)}_i, in terms of s^{(j)}_i where the activation allows."""
+        n = self.names
+        return activations.derivative(
+            self.activation(j), n.preactivation(j, i), n.output(j, i)
+        )
+
+    def backprop_sum(self, j: int, i: int) -> sp.Expr:
+        """Σ_k δ^{(j+1)}_k ∂g^{(j+1)}_k/∂s^{(j)}_i = Σ_k δ^{(j+1)}_k w^{(j+1)}_{ki}, one term per unit."""
+        s = self.names.output(j, i)
+        return sp.Add(
+            *(
+                self.names.delta(j + 1, k) * sp.diff(self.preactivation(j + 1, k), s)
+                for k in self.units(j + 1)
+            )
+        )
+
+    def weight_slope(self, j: int, i: int, k: int) -> sp.Expr:
+        """∂g^{(j)}_i/∂w^{(j)}_{ik} = X^{(j-1)}_k."""
+        return sp.diff(self.preactivation(j, i), self.names.weight(j, i, k))
+
+    # -- δ, gradient, update ----------------------------------------------
+    def delta_factors(self, j: int, i: int) -> tuple[sp.Expr, sp.Expr]:
+        """The two factors whose product is δ^{(j)}_i, in the order people write them.
+
+        Output layer: (−(1/κ) ∂ε/∂f, ∂f/∂g), e.g. ((y − f), f(1 − f)).
+        Hidden layer: (∂s/∂g, Σ_k δ_k w_{ki}), e.g. (s(1 − s), δ w).
+        """
+        if j == self.depth:
+            return self.loss_factor(i), self.activation_slope(j, i)
+        # -κ δ_i = Σ_k (-κ δ_k) w_ki · s'(g_i): the κ cancels term by term.
+        return self.activation_slope(j, i), self.backprop_sum(j, i)
+
+    def delta(self, j: int, i: int) -> sp.Expr:
+        """δ^{(j)}_i, defined by ∂ε/∂g^{(j)}_i = −κ δ^{(j)}_i.
+
+        Where the product of the output factors cancels (binary cross entropy
+        after a sigmoid: f(1 − f) cancels, leaving y − f), the shorter form is
+        returned; :meth:`delta_cancels` says whether it did.
+        """
+        product = sp.Mul(*self.delta_factors(j, i))
+        if j == self.depth:
+            cancelled = sp.cancel(product)
+            if sp.count_ops(cancelled) < sp.count_ops(product):
+                return cancelled
+        return product
+
+    def delta_cancels(self, i: int = 1) -> bool:
+        """Whether the output δ of unit i is shorter than its two factors' product."""
+        return self.delta(self.depth, i) != sp.Mul(*self.delta_factors(self.depth, i))
+
+    def loss_gradient(self, j: int, i: int, k: int) -> sp.Expr:
+        """∂ε/∂w^{(j)}_{ik} = ∂ε/∂g^{(j)}_i · ∂g^{(j)}_i/∂w^{(j)}_{ik} = −κ δ^{(j)}_i X_k."""
+        return -self.kappa * self.names.delta(j, i) * self.weight_slope(j, i, k)
+
+    gradient = loss_gradient
+
+    def update(self, j: int, i: int, k: int) -> sp.Expr:
+        """The seed's rule w ← w − (c/κ) ∂ε/∂w = w + c δ X."""
+        w = self.names.weight(j, i, k)
+        return w - self.names.rate / self.kappa * self.gradient(j, i, k)
+
+    # -- vector form --------------------------------------------------------
+    def layer_rule(self, j: int) -> sp.MatrixExpr:
+        r"""δ^{(j)} as a vector: elementwise over the layer, for any depth.
+
+        Output: the output factors elementwise, e.g. (y − f) ⊙ f ⊙ (1 − f).
+        Hidden: s'(s^{(j)}) ⊙ (W̄^{(j+1)})ᵀ δ^{(j+1)}, W̄ without the bias column.
+        """
+        n = self.names
+        g, s = sp.Symbol("g", real=True), sp.Symbol("s", real=True)
+        vectors = {g: n.vector("g", j), s: n.vector("s", j)}
+        slope = activations.derivative(self.activation(j), g, s)
+        if j == self.depth:
+            y = sp.Symbol("y", real=True)
+            vectors[y] = n.vector("y", j)
+            factor = -sp.diff(self.loss.term(y, s), s) / self.kappa
+            product = factor * slope
+            cancelled = sp.cancel(product)
+            if sp.count_ops(cancelled) < sp.count_ops(product):
+                return elementwise(cancelled, vectors)
+            return _hadamard(elementwise(factor, vectors), elementwise(slope, vectors))
+        back = n.vector("Wbar", j + 1).T * n.vector("delta", j + 1)
+        return _hadamard(elementwise(slope, vectors), back)
+
+    def gradient_rule(self, j: int) -> sp.MatrixExpr:
+        """∂ε/∂W^{(j)} = −κ δ^{(j)} (X^{(j-1)})ᵀ."""
+        n = self.names
+        return -self.kappa * n.vector("delta", j) * n.vector("X", j - 1).T
+
+    def update_rule(self, j: int) -> sp.MatrixExpr:
+        """W^{(j)} + c δ^{(j)} (X^{(j-1)})ᵀ."""
+        n = self.names
+        return n.vector("W", j) + n.rate * n.vector("delta", j) * n.vector("X", j - 1).T
+
+    # -- numbers ----------------------------------------------------------
+    def step(self, x, y, weights, c: float = 1.0, precision: int = 15) -> Step:
+        """One worked backprop step with numbers, from the derived expressions.
+
+        Parameters
+        ----------
+        x, y : sequence of float
+            One input row and its target.
+        weights : nested sequence
+            Per layer, per unit, the weights with the bias last.
+        c : float
+            The update constant.
+        precision : int
+            Significant digits of the arithmetic (SymPy Floats).
+        """
+        n = self.names
+        F = lambda v: sp.Float(v, precision)  # noqa: E731
+        values: dict[sp.Basic, sp.Expr] = {n.rate: F(c)}
+        for k, v in enumerate(x, start=1):
+            values[n.input(k)] = F(v)
+        for i, v in enumerate(y, start=1):
+            values[n.target(i)] = F(v)
+        for j in range(1, self.depth + 1):
+            for i, row in enumerate(weights[j - 1], start=1):
+                for k, v in enumerate(row, start=1):
+                    values[n.weight(j, i, k)] = F(v)
+        for j in range(1, self.depth + 1):
+            for i in self.units(j):
+                g = self.preactivation(j, i).xreplace(values)
+                values[n.preactivation(j, i)] = g
+                values[n.output(j, i)] = self.output(j, i).xreplace({n.preactivation(j, i): g})
+        for j in range(self.depth, 0, -1):
+            for i in self.units(j):
+                values[n.delta(j, i)] = self.delta(j, i).xreplace(values)
+        updated = tuple(
+            tuple(
+                tuple(self.update(j, i, k).xreplace(values) for k in range(1, len(row) + 1))
+                for i, row in enumerate(weights[j - 1], start=1)
+            )
+            for j in range(1, self.depth + 1)
+        )
+        loss = self.loss_value.xreplace(values)
+        return Step(values=values, loss=loss, updated=updated)
+
+
+@dataclass(frozen=True)
+class Step:
+    """The numbers of one worked step: every symbol's value, ε and the new weights."""
+
+    values: dict
+    loss: sp.Expr
+    updated: tuple
+
+
+def elementwise(expr: sp.Expr, vectors: dict[sp.Symbol, sp.MatrixExpr]) -> sp.MatrixExpr:
+    """Lift a scalar expression to the same expression applied elementwise.
+
+    Symbols become the given vectors, products Hadamard products, integer
+    powers Hadamard powers and numbers the number times the all-ones vector.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> s = sp.Symbol("s")
+    >>> v = sp.MatrixSymbol("v", 3, 1)
+    >>> elementwise(s * (1 - s), {s: v})
+    HadamardProduct(v, -v + OneMatrix(3, 1))
+    """
+    shape = next(iter(vectors.values())).shape
+
+    def lift(e):
+        if e in vectors:
+            return vectors[e]
+        if e.is_Number:
+            return e * OneMatrix(*shape)
+        if e.is_Add:
+            return MatAdd(*(lift(a) for a in e.args))
+        if e.is_Mul:
+            coeff, rest = e.as_coeff_Mul()
+            product = _hadamard(*(lift(a) for a in sp.Mul.make_args(rest)))
+            return product if coeff == 1 else coeff * product
+        if e.is_Pow and e.exp.is_Integer and e.exp > 0:
+            return HadamardPower(lift(e.base), e.exp)
+        if isinstance(e, sp.Function) and all(a.is_Number for a in e.args[1:]):
+            # e.g. Heaviside(g, 0): the function of the first argument, elementwise
+            d = sp.Dummy("d", real=True)
+            return Elementwise(sp.Lambda(d, e.func(d, *e.args[1:])), lift(e.args[0]))
+        raise ValueError(f"cannot lift {e} to a vector expression")
+
+    return lift(expr)
+
+
+class Elementwise(sp.MatrixExpr):
+    """A scalar function applied to each element of a vector, e.g. σ(g) or 1[g > 0].
+
+    ``args`` are a one-variable ``Lambda`` and the vector.
+    """
+
+    def __new__(cls, function: sp.Lambda, vector: sp.MatrixExpr):
+        return sp.Basic.__new__(cls, function, vector)
+
+    @property
+    def shape(self):
+        return self.args[1].shape
+
+
+def _hadamard(*factors: sp.MatrixExpr) -> sp.MatrixExpr:
+    """⊙ of the factors, leaving out all-ones vectors (the identity of ⊙)."""
+    kept = []
+    for f in factors:
+        if isinstance(f, HadamardProduct):
+            kept.extend(f.args)
+        elif not isinstance(f, OneMatrix):
+            kept.append(f)
+    if not kept:
+        return factors[0]
+    return kept[0] if len(kept) == 1 else HadamardProduct(*kept)

@@ -1,0 +1,287 @@
+"""The network: an immutable description of a fully connected architecture.
+
+A network has layer sizes n0 (inputs), n1, ..., nL (outputs), one activation
+per layer and a loss.  Each layer's input carries a constant 1 for the bias, so
+layer j's weights are a matrix of shape (n_j, n_{j-1} + 1), bias weight last.
+
+Spec files are TOML; the schema is documented in the README and in
+``derive/networks/xnor.toml``, the seed network.  Every problem with a spec is
+a :class:`SpecError` naming the field, the problem and what is accepted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from derive import activations, losses
+
+#: Upper bounds that keep a derivation from hanging or eating the machine.
+MAX_LAYER_SIZE = 4096
+MAX_DEPTH = 64
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_EXAMPLE_FIELDS = {"x", "y", "c", "note"}
+_FIELDS = {"name", "title", "layers", "activation", "loss", "weights", "data", "example"}
+
+
+class SpecError(ValueError):
+    """A network description that cannot be used, with a message naming why."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example: one input row, its target and the update constant c."""
+
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    c: float = 1.0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Network:
+    """A fully connected network.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        Layer sizes (n0, n1, ..., nL): inputs first, outputs last.
+    activations : tuple of str
+        The activation of each layer 1..L (registry names).
+    loss : str
+        The loss (registry name).
+    name : str
+        A Python identifier naming the network (used for generated modules).
+    title : str
+        A line of prose describing the network.
+    weights : tuple, optional
+        Initial weights: per layer, per unit, the n_{j-1} + 1 weights, bias last.
+    data : tuple, optional
+        Rows ``(x, y)`` of a data set.
+    example : Example, optional
+        A worked example.
+
+    Examples
+    --------
+    >>> net = Network.from_layers("2-3-1")
+    >>> net.sizes, net.activations, net.weight_shapes
+    ((2, 3, 1), ('sigmoid', 'sigmoid'), ((3, 3), (1, 4)))
+    """
+
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    loss: str = "squared_error"
+    name: str = "network"
+    title: str = ""
+    weights: tuple[tuple[tuple[float, ...], ...], ...] | None = None
+    data: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...] = ()
+    example: Example | None = None
+
+    def __post_init__(self):
+        sizes = self.sizes
+        if len(sizes) < 2:
+            raise SpecError("layers: need at least two sizes (inputs and outputs)")
+        if len(sizes) - 1 > MAX_DEPTH:
+            raise SpecError(f"layers: at most {MAX_DEPTH} layers, got {len(sizes) - 1}")
+        for n in sizes:
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise SpecError(f"layers: sizes must be positive integers, got {n!r}")
+            if n > MAX_LAYER_SIZE:
+                raise SpecError(f"layers: sizes are at most {MAX_LAYER_SIZE}, got {n}")
+        if len(self.activations) != self.depth:
+            raise SpecError(
+                f"activation: need one per layer ({self.depth}), got {len(self.activations)}"
+            )
+        for name in self.activations:
+            _registry_field("activation", activations.get, name)
+        _registry_field("loss", losses.get, self.loss)
+        if not _NAME.match(self.name):
+            raise SpecError(
+                f"name: {self.name!r} is not a Python identifier (letters, digits, underscore)"
+            )
+        if self.weights is not None:
+            _check_weights(self.weights, self.weight_shapes)
+        for r, (x, y) in enumerate(self.data):
+            _check_vector(f"data.x[{r}]", x, sizes[0])
+            _check_vector(f"data.y[{r}]", y, sizes[-1])
+        if self.example is not None:
+            _check_vector("example.x", self.example.x, sizes[0])
+            _check_vector("example.y", self.example.y, sizes[-1])
+            _check_number("example.c", self.example.c)
+            if self.weights is None:
+                raise SpecError("example: a worked example needs the network's weights")
+
+    @property
+    def depth(self) -> int:
+        """The number of layers with weights, L."""
+        return len(self.sizes) - 1
+
+    @property
+    def weight_shapes(self) -> tuple[tuple[int, int], ...]:
+        """Shape (n_j, n_{j-1} + 1) of each layer's weight matrix."""
+        return tuple((n, m + 1) for m, n in zip(self.sizes, self.sizes[1:]))
+
+    @property
+    def layers_text(self) -> str:
+        """The sizes written as on the command line, e.g. ``"2-2-1"``."""
+        return "-".join(map(str, self.sizes))
+
+    @classmethod
+    def from_layers(cls, text: str, activation: str = "sigmoid", **kwargs) -> Network:
+        """A network from sizes written ``A-B-...-Z``, e.g. ``"3-4-4-2"``."""
+        sizes = parse_layers(text)
+        name = kwargs.pop("name", "net_" + "_".join(map(str, sizes)))
+        return cls(sizes, (activation,) * (len(sizes) - 1), name=name, **kwargs)
+
+
+def parse_layers(text: str) -> tuple[int, ...]:
+    """Parse ``"2-3-1"`` into ``(2, 3, 1)``; a :class:`SpecError` if malformed."""
+    parts = text.strip().split("-")
+    if len(parts) < 2 or not all(p.isascii() and p.isdigit() for p in parts):
+        raise SpecError(
+            f"--layers: expected sizes joined by '-', like 2-2-1 or 3-4-4-2, got {text!r}"
+        )
+    sizes = tuple(int(p) for p in parts)
+    if any(n < 1 for n in sizes):
+        raise SpecError(f"--layers: every size must be at least 1, got {text!r}")
+    return sizes
+
+
+def load_spec(path: str | Path) -> Network:
+    """Read a network from a TOML spec file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such spec file") from None
+    except OSError as error:
+        raise SpecError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        table = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: not a TOML file (not UTF-8 text)") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{path}: not valid TOML ({error})") from None
+    try:
+        return from_table(table, default_name=path.stem)
+    except SpecError as error:
+        raise SpecError(f"{path}: {error}") from None
+
+
+def seed() -> Network:
+    """The seed network: 2-2-1 sigmoid, learning XNOR, with its worked example."""
+    text = resources.files("derive.networks").joinpath("xnor.toml").read_text("utf-8")
+    return from_table(tomllib.loads(text))
+
+
+def from_table(table: dict, default_name: str = "network") -> Network:
+    """A network from a parsed spec (the TOML document as a dict)."""
+    unknown = sorted(set(table) - _FIELDS)
+    if unknown:
+        raise SpecError(
+            f"unknown field {unknown[0]!r} (accepted: {', '.join(sorted(_FIELDS))})"
+        )
+    if "layers" not in table:
+        raise SpecError("layers: missing (a list of sizes, inputs first, e.g. [2, 2, 1])")
+    sizes = table["layers"]
+    if not isinstance(sizes, list):
+        raise SpecError(f"layers: expected a list of sizes like [2, 2, 1], got {sizes!r}")
+    depth = len(sizes) - 1
+    activation = table.get("activation", "sigmoid")
+    if isinstance(activation, str):
+        activation = [activation] * max(depth, 0)
+    if not isinstance(activation, list) or not all(isinstance(a, str) for a in activation):
+        raise SpecError("activation: expected a name or a list of names, one per layer")
+    name = table.get("name", default_name if _NAME.match(default_name) else "network")
+    for field in ("name", "title", "loss"):
+        if field in table and not isinstance(table[field], str):
+            raise SpecError(f"{field}: expected a string, got {table[field]!r}")
+    weights = table.get("weights")
+    if weights is not None:
+        weights = _nested_floats("weights", weights, depth=3)
+    data = ()
+    if "data" in table:
+        data = _data(table["data"])
+    example = None
+    if "example" in table:
+        example = _example(table["example"])
+    return Network(
+        sizes=tuple(sizes),
+        activations=tuple(activation),
+        loss=table.get("loss", "squared_error"),
+        name=name,
+        title=table.get("title", ""),
+        weights=weights,
+        data=data,
+        example=example,
+    )
+
+
+def _data(data) -> tuple:
+    if not isinstance(data, dict) or set(data) != {"x", "y"}:
+        raise SpecError("data: expected a table with lists x and y (one row each)")
+    xs = _nested_floats("data.x", data["x"], depth=2)
+    ys = _nested_floats("data.y", data["y"], depth=2)
+    if len(xs) != len(ys):
+        raise SpecError(f"data: x has {len(xs)} rows but y has {len(ys)}")
+    return tuple(zip(xs, ys))
+
+
+def _example(example) -> Example:
+    if not isinstance(example, dict) or not {"x", "y"} <= set(example) <= _EXAMPLE_FIELDS:
+        raise SpecError("example: expected a table with x, y and optionally c and note")
+    c = example.get("c", 1.0)
+    _check_number("example.c", c)
+    note = example.get("note", "")
+    if not isinstance(note, str):
+        raise SpecError(f"example.note: expected a string, got {note!r}")
+    return Example(
+        x=_nested_floats("example.x", example["x"], depth=1),
+        y=_nested_floats("example.y", example["y"], depth=1),
+        c=float(c),
+        note=note,
+    )
+
+
+def _nested_floats(field: str, value, depth: int):
+    """Lists nested ``depth`` deep of finite numbers, as tuples of floats."""
+    if depth == 0:
+        _check_number(field, value)
+        return float(value)
+    if not isinstance(value, list):
+        raise SpecError(f"{field}: expected a list, got {value!r}")
+    return tuple(_nested_floats(field, v, depth - 1) for v in value)
+
+
+def _check_number(field: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise SpecError(f"{field}: expected a finite number, got {value!r}")
+
+
+def _check_vector(field: str, vector, size: int) -> None:
+    if len(vector) != size:
+        raise SpecError(f"{field}: expected {size} numbers, got {len(vector)}")
+
+
+def _check_weights(weights, shapes) -> None:
+    if len(weights) != len(shapes):
+        raise SpecError(f"weights: expected {len(shapes)} layer matrices, got {len(weights)}")
+    for j, (matrix, (rows, cols)) in enumerate(zip(weights, shapes), start=1):
+        if len(matrix) != rows or any(len(row) != cols for row in matrix):
+            got = f"{len(matrix)} rows of lengths {[len(row) for row in matrix]}"
+            raise SpecError(
+                f"weights: layer {j} needs {rows} rows of {cols} "
+                f"(inputs + bias, bias last), got {got}"
+            )
+
+
+def _registry_field(field, lookup, name) -> None:
+    try:
+        lookup(name)
+    except ValueError as error:
+        raise SpecError(f"{field}: {error}") from None
