@@ -145,3 +145,20 @@ class Naming:
     def latex(self, symbol: sp.Basic) -> str | None:
         """The LaTeX form of one of this network's symbols, else ``None``."""
         return self._latex.get(symbol)
+
+
+def label(kind: str, j: int | None = None) -> str:
+    r"""The ``\label`` of an equation of the explanation, which generated code cites.
+
+    ``kind`` is one of ``"g"`` (pre-activation of layer j), ``"s"`` (its
+    output), ``"loss"``, ``"delta"`` (δ of layer j), ``"gradient"`` and
+    ``"update"`` (of layer j's weights).
+
+    Examples
+    --------
+    >>> label("delta", 2), label("loss")
+    ('eq:delta-2', 'eq:loss')
+    """
+    if kind not in {"g", "s", "loss", "delta", "gradient", "update"}:
+        raise ValueError(f"no equation kind {kind!r}")
+    return f"eq:{kind}" if j is None else f"eq:{kind}-{j}"
