@@ -40,11 +40,11 @@ class sigmoid(sp.Function):
 
     @classmethod
     def eval(cls, g):
-        if g.is_zero:
-            return sp.Rational(1, 2)
         if g.is_Float:
             # Numbers in, number out: 1/(1 + e^{-g}) at the argument's precision.
             return 1 / (1 + sp.exp(-g))
+        if g.is_zero:
+            return sp.Rational(1, 2)
         return None
 
     def _eval_rewrite_as_exp(self, g, **kwargs):

@@ -194,7 +194,7 @@ class Derivation:
     def update_rule(self, j: int) -> sp.MatrixExpr:
         """W^{(j)} + c δ^{(j)} (X^{(j-1)})ᵀ."""
         n = self.names
-        return n.vector("W", j) + n.rate * n.vector("delta", j) * n.vector("X", j - 1).T
+        return sp.MatAdd(n.vector("W", j), n.rate * n.vector("delta", j) * n.vector("X", j - 1).T)
 
     # -- numbers ----------------------------------------------------------
     def step(self, x, y, weights, c: float = 1.0, precision: int = 15) -> Step:
