@@ -545,44 +545,71 @@ def _example_section(w: _Writer, d: Derivation, digits: int) -> None:
     v = step.values
     xs = ", ".join(num.doprint(v[n.input(k)]) for k in d.units(0))
     ys = ", ".join(num.doprint(v[n.target(i)]) for i in d.units(d.depth))
+    c = num.doprint(v[n.rate])
     w(
-        rf"One step for the input $({xs})$ with target ${'y' if d.sizes[-1] == 1 else 'y'} = {ys}$"
-        rf" and $c = {num.doprint(v[n.rate])}$, every number rounded to {digits} decimals"
-        " for display and computed at full precision."
+        rf"One step for the input $x = ({xs})$ with target $y = ({ys})$ and $c = {c}$,"
+        f" every number computed at full precision and shown to {digits} decimals."
+        " Each $\\delta$ is its formula with the numbers substituted:"
     )
-    rounded = {k: val for k, val in v.items()}
     rows = []
     for j in range(d.depth, 0, -1):
-        units, cut = _shown_units(d.sizes[j])
-        for i in units:
+        for i in _shown_units(d.sizes[j])[0]:
             with sp.evaluate(False):
-                shown = sp.Mul(*d.delta_factors(j, i), evaluate=False).xreplace(rounded)
-            rows.append((w.tex(n.delta(j, i)), num.doprint(shown) + " = " + num.doprint(v[n.delta(j, i)]), None))
+                shown = sp.Mul(*d.delta_factors(j, i), evaluate=False).xreplace(v)
+            right = f"{num.doprint(shown)} = {num.doprint(v[n.delta(j, i)])}"
+            rows.append((w.tex(n.delta(j, i)), right, None))
     w.equations(rows)
     if example.note:
         w(escape(example.note))
         w("")
-    w(r"The update $W \leftarrow W + c\,\delta X^{T}$ gives the new weights, one row per unit:")
+    kappa = w.tex(d.kappa)
+
+    def rows_of(new_row, first_factor):
+        rows = []
+        for j in range(d.depth, 0, -1):
+            inputs = [v.get(x, x) for x in d.inputs(j)]
+            for i in _shown_units(d.sizes[j])[0]:
+                left = rf"W^{{({j})}}_{{{i}}}" if d.sizes[j] > 1 else rf"W^{{({j})}}"
+                factors = [*first_factor, v[n.delta(j, i)]]
+                product = r" \cdot ".join(num._factor(f) for f in factors)
+                row = ", ".join(num.doprint(x) for x in new_row(j, i))
+                rows.append((left, product, _vector(num, inputs), row))
+        return rows
+
+    w(
+        rf"The true gradient has the factor {kappa} of"
+        rf" $\partial \varepsilon / \partial W = -{kappa}\,\delta X^{{T}}$:"
+    )
+    grad = rows_of(
+        lambda j, i: [d.gradient(j, i, k).xreplace(v) for k in range(1, d.sizes[j - 1] + 2)],
+        [-d.kappa],
+    )
+    w.equations(
+        [
+            (rf"\frac{{\partial \varepsilon}}{{\partial {left}}}", rf"{p} \cdot {x} = ({r})", None)
+            for left, p, x, r in grad
+        ]
+    )
+    w(
+        rf"The seed's update $W \leftarrow W + c\,\delta X^{{T}}$ steps against it with"
+        rf" $c = {c}$, that is gradient descent with learning rate"
+        rf" $\eta = c / {kappa} = {num.doprint(v[n.rate] / d.kappa)}$; one row per unit:"
+    )
+    upd = rows_of(lambda j, i: step.updated[j - 1][i - 1], [v[n.rate]] if example.c != 1 else [])
     rows = []
-    for j in range(d.depth, 0, -1):
-        units, cut = _shown_units(d.sizes[j])
-        for i in units:
-            old = net.weights[j - 1][i - 1]
-            new = step.updated[j - 1][i - 1]
-            xs = [v[x] if not x.is_Number else x for x in d.inputs(j)]
-            delta = v[n.delta(j, i)]
-            olds = ", ".join(num.doprint(sp.Float(o)) for o in old)
-            inputs = ", ".join(num.doprint(sp.Float(x)) for x in xs)
-            news = ", ".join(num.doprint(x) for x in new)
-            left = rf"W^{{({j})}}_{{{i}}}" if d.sizes[j] > 1 else rf"W^{{({j})}}"
-            rows.append(
-                (
-                    left,
-                    rf"({olds}) + {num._factor(delta)} \cdot ({inputs}) = ({news})",
-                    None,
-                )
-            )
+    for (left, p, x, r), j_i in zip(upd, _unit_order(d)):
+        old = _vector(num, [sp.Float(o) for o in net.weights[j_i[0] - 1][j_i[1] - 1]])
+        rows.append((left, rf"{old} + {p} \cdot {x} = ({r})", None))
     w.equations(rows)
+
+
+def _unit_order(d: Derivation):
+    """(j, i) of the units the example shows, output layer first."""
+    return [(j, i) for j in range(d.depth, 0, -1) for i in _shown_units(d.sizes[j])[0]]
+
+
+def _vector(num: BackpropPrinter, values) -> str:
+    return "(" + ", ".join(num.doprint(x) for x in values) + ")"
 
 
 def _forward_table(w: _Writer, d: Derivation, num: BackpropPrinter) -> None:
