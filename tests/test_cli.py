@@ -1,0 +1,125 @@
+"""The ``derive`` command: output, help, and one clear line for every bad input."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from derive.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_latex_of_the_seed(capsys):
+    code, out, err = run(capsys, "--latex")
+    assert code == 0 and err == ""
+    assert r"\delta^{(2)} &= \left(y - f\right) f \left(1 - f\right)" in out
+    assert "= -0.148" in out
+    assert r"\documentclass" not in out
+
+
+def test_standalone_wraps_a_document(capsys):
+    code, out, _ = run(capsys, "--latex", "--standalone")
+    assert code == 0
+    assert out.startswith(r"\documentclass")
+    assert r"\usepackage{amsmath}" in out and out.rstrip().endswith(r"\end{document}")
+
+
+def test_layers_and_digits(capsys):
+    code, out, _ = run(capsys, "--latex", "--layers", "3-4-4-2")
+    assert code == 0
+    assert r"\delta^{(3)}_{2}" in out and r"\label{eq:delta-1}" in out
+    code, out, _ = run(capsys, "--latex", "--digits", "7")
+    assert code == 0 and "= (2.8696242, -2.0740101, -1.1480203)" in out
+
+
+def test_spec_file(capsys, tmp_path):
+    spec = tmp_path / "net.toml"
+    spec.write_text('name = "tiny"\nlayers = [3, 2]\n', encoding="utf-8")
+    code, out, _ = run(capsys, "--latex", "--spec", str(spec))
+    assert code == 0
+    assert r"g^{(1)}_{1} &= w^{(1)}_{11} x_{1} + w^{(1)}_{12} x_{2} + w^{(1)}_{13} x_{3}" in out
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--latex", "--layers", "0-2"], "at least 1"),
+        (["--latex", "--layers", "2--1"], "--layers"),
+        (["--latex", "--layers", "two-one"], "--layers"),
+        (["--latex", "--layers", "2"], "--layers"),
+        (["--latex", "--layers", "2-99999"], "at most"),
+        (["--latex", "--digits", "x"], "--digits"),
+        (["--latex", "--digits", "99"], "--digits"),
+        (["--latex", "--spec", "no/such/file.toml"], "no such spec file"),
+        (["--latex", "--activation", "swish"], "unknown activation 'swish'"),
+        (["--latex", "--loss", "hinge"], "unknown loss 'hinge'"),
+        (["--latex", "--spec", "a.toml", "--layers", "2-1"], "not allowed with"),
+        (["--frobnicate"], "unrecognized arguments"),
+        ([], "nothing to do"),
+        (["--standalone"], "nothing to do"),
+        (["--out", "generated/not-a-name.py"], "--out"),
+        (["--out", "generated/class.py"], "--out"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, words):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("derive: error: ")
+    assert words in lines[0]
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"layers = [2, 1\n", "not valid TOML"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not"),
+        (b'layers = [2, 1]\ncolour = "red"\n', "unknown field 'colour'"),
+        (b"layers = [2, 0, 1]\n", "layers"),
+        (b"layers = [2, 1]\nweights = [[[1, 2]]]\n", "weights: layer 1 needs 1 rows of 3"),
+        (b'layers = [2, 1]\nactivation = ["sigmoid", "tanh"]\n', "activation: need one per layer"),
+        (b'layers = [2, 1]\nname = "x y"\n', "name"),
+        (b"title = 3\nlayers = [2, 1]\n", "title"),
+        (b"activation = 'relu'\n", "layers: missing"),
+    ],
+)
+def test_bad_spec_files(capsys, tmp_path, content, words):
+    spec = tmp_path / "bad.toml"
+    spec.write_bytes(content)
+    code, out, err = run(capsys, "--latex", "--spec", str(spec))
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert words in err and "bad.toml" in err
+
+
+def test_help_explains_every_option_with_an_example():
+    run_ = subprocess.run(
+        [sys.executable, "-m", "derive", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    text = run_.stdout
+    for option in ["--latex", "--standalone", "--layers", "--spec", "--digits", "--out", "--check"]:
+        assert option in text
+    assert "e.g. --layers 3-4-4-2" in text
+    assert "derive --latex --spec my_net.toml" in text
+
+
+def test_console_entry_runs_without_a_traceback():
+    bad = subprocess.run(
+        [sys.executable, "-m", "derive", "--latex", "--layers", "-3"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr

@@ -1,0 +1,200 @@
+"""The LaTeX printer (exact strings) and the explanation (content and compilation)."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import sympy as sp
+
+from derive import Derivation, Network, seed
+from derive.latex import BackpropPrinter, document, escape, explain
+
+
+@pytest.fixture(scope="module")
+def seed_derivation():
+    return Derivation(seed())
+
+
+@pytest.fixture(scope="module")
+def seed_latex(seed_derivation):
+    return explain(seed_derivation)
+
+
+@pytest.fixture
+def printer(seed_derivation):
+    return BackpropPrinter(seed_derivation.names)
+
+
+# -- the printer, exact strings ------------------------------------------------
+
+
+def test_symbols_print_in_the_seeds_notation(seed_derivation, printer):
+    n = seed_derivation.names
+    assert printer.doprint(n.weight(1, 2, 3)) == "w^{(1)}_{23}"
+    assert printer.doprint(n.output(1, 2)) == "s_{2}"
+    assert printer.doprint(n.output(2, 1)) == "f"
+    assert printer.doprint(n.delta(2, 1)) == r"\delta^{(2)}"
+    assert printer.doprint(n.delta(1, 1)) == r"\delta^{(1)}_{1}"
+
+
+def test_sums_lead_with_a_positive_term(seed_derivation, printer):
+    n = seed_derivation.names
+    y, f = n.target(1), n.output(2, 1)
+    assert printer.doprint(y - f) == "y - f"
+    assert printer.doprint(1 - f) == "1 - f"
+
+
+def test_output_delta_prints_as_people_learn_it(seed_derivation, printer):
+    factors = sp.Mul(*seed_derivation.delta_factors(2, 1), evaluate=False)
+    assert printer.doprint(factors) == r"\left(y - f\right) f \left(1 - f\right)"
+
+
+def test_hidden_delta_prints_slope_then_sum(printer):
+    d = Derivation(Network.from_layers("2-2-2"))
+    text = printer.__class__(d.names).doprint(sp.Mul(*d.delta_factors(1, 1), evaluate=False))
+    assert text == (
+        r"s_{1} \left(1 - s_{1}\right) \left(\delta^{(2)}_{1} w^{(2)}_{11}"
+        r" + \delta^{(2)}_{2} w^{(2)}_{21}\right)"
+    )
+
+
+def test_sigmoid_and_vector_forms(seed_derivation, printer):
+    g = sp.Symbol("g")
+    assert printer.doprint(seed_derivation.output(2, 1)) == r"\sigma\left(g^{(2)}\right)"
+    assert printer.doprint(seed_derivation.layer_rule(1)) == (
+        r"s^{(1)} \odot \left(\mathbf{1} - s^{(1)}\right) \odot "
+        r"\left(\left(\bar{W}^{(2)}\right)^{T} \delta^{(2)}\right)"
+    )
+    assert printer.doprint(seed_derivation.update_rule(2)) == (
+        r"W^{(2)} + c \delta^{(2)} \left(X^{(1)}\right)^{T}"
+    )
+    assert "sigma" in printer.doprint(sp.diff(seed_derivation.output(1, 1).func(g), g))
+
+
+def test_numbers_print_to_the_requested_decimals(seed_derivation):
+    n = seed_derivation.names
+    three = BackpropPrinter(n, digits=3, numeric=True)
+    seven = BackpropPrinter(n, digits=7, numeric=True)
+    x = sp.Float("-0.14802027708913307")
+    assert three.doprint(x) == "-0.148"
+    assert seven.doprint(x) == "-0.1480203"
+    assert three.doprint(sp.Float(2.0)) == "2"
+    assert three.doprint(sp.Float(-0.0001)) == "0"
+
+
+def test_escape_makes_text_safe():
+    assert escape(r"a_b & 100% {x} $y$ #1 ~ ^ \cmd") == (
+        r"a\_b \& 100\% \{x\} \$y\$ \#1 \textasciitilde{} \textasciicircum{} "
+        r"\textbackslash{}cmd"
+    )
+    assert escape("caf\u00e9") == "caf?"
+
+
+# -- the explanation ------------------------------------------------------------
+
+
+def test_explanation_shows_the_chain_rule_and_the_factor_2(seed_latex):
+    assert r"\frac{\partial \varepsilon}{\partial f} &= - 2 \left(y - f\right)" in seed_latex
+    assert r"\frac{\partial f}{\partial g^{(2)}} &= f \left(1 - f\right)" in seed_latex
+    assert r"\delta^{(2)} &= \left(y - f\right) f \left(1 - f\right)" in seed_latex
+    assert r"\delta^{(1)}_{1} &= s_{1} \left(1 - s_{1}\right) \delta^{(2)} w^{(2)}_{11}" in seed_latex
+    assert r"- 2 \delta^{(1)} \left(X^{(0)}\right)^{T}" in seed_latex
+    assert r"$c = 2\eta$" in seed_latex
+    # the sigmoid's derivative in terms of its output, never through exp(-g)/(1+exp(-g))^2
+    assert r"\frac{d \sigma\left(g\right)}{d g} &= s \left(1 - s\right)" in seed_latex
+    assert "e^{- g}\\right)^{2}" not in seed_latex
+
+
+def test_explanation_never_states_the_seeds_shortcut_as_an_equality(seed_latex):
+    # -d(eps)/dW = (y - f) f (1 - f) X drops the factor 2; it must not appear as an equation.
+    shortcut = re.compile(r"-\s*\\frac\{\\partial \\varepsilon\}\{\\partial W[^}]*\}\s*&?=\s*\\left\(y")
+    assert not shortcut.search(seed_latex)
+
+
+def test_explanation_labels_every_layer_equation(seed_latex):
+    for label in ["g-1", "s-1", "g-2", "s-2", "loss", "delta-2", "delta-1",
+                  "gradient-1", "gradient-2", "update-1", "update-2"]:
+        assert rf"\label{{eq:{label}}}" in seed_latex
+
+
+def test_worked_example_numbers_are_computed(seed_latex):
+    # the seed's numbers, at 3 decimals, from the derived expressions
+    assert (
+        r"\delta^{(2)} &= \left(0 - 0.655\right) \cdot 0.655 \cdot \left(1 - 0.655\right) = -0.148"
+        in seed_latex
+    )
+    assert r"\left(-0.148\right) \cdot 3 = -0.047" in seed_latex
+    assert r"\left(-0.148\right) \cdot \left(-2\right) = 0.074" in seed_latex
+    assert "= (2.87, -2.074, -1.148)" in seed_latex
+    assert "= (1.953, -2, -0.047)" in seed_latex
+    assert "= (1.074, 3, -0.926)" in seed_latex
+    # the forward table: f for the four XNOR rows
+    for f in ["0.491", "0.083", "0.655", "0.197"]:
+        assert f"${f}$ &" in seed_latex
+    # the seed's slip is named
+    assert "(1 - 0.655)" in seed_latex and "slip" in seed_latex
+
+
+def test_digits_gives_full_precision(seed_derivation):
+    text = explain(seed_derivation, digits=7)
+    assert "= -0.1480203" in text
+    assert "= (2.8696242, -2.0740101, -1.1480203)" in text
+    assert "= (1.9533765, -2, -0.0466235)" in text
+    assert "= (1.0740101, 3, -0.9259899)" in text
+
+
+def test_worked_example_follows_the_weights():
+    """Change a weight and the numbers change: nothing is typed in."""
+    net = seed()
+    weights = (((2.0, -2.0, 0.0), (1.0, 3.0, -1.0)), ((1.0, -2.0, -1.0),))
+    text = explain(Derivation(Network(**{**net.__dict__, "weights": weights})))
+    assert "= -0.148" not in text
+    assert r"\left(-0.148\right) \cdot 3" not in text
+    assert "= (2.87, -2.074, -1.148)" not in text
+
+
+def test_wide_layers_show_a_representative_unit():
+    text = explain(Derivation(Network.from_layers("8-16-16-4")))
+    assert r"\vdots" in text
+    assert r"\delta^{(1)}_{16}" in text
+    assert r"\delta^{(1)}_{7}" not in text  # not every unit
+    assert r"\cdots" in text  # long sums are cut
+    assert r"\label{eq:delta-1}" in text and r"\label{eq:delta-3}" in text
+
+
+def test_title_is_escaped():
+    net = seed()
+    text = document(Derivation(Network(**{**net.__dict__, "title": r"50% \input{/etc/passwd}"})))
+    assert r"\input{/etc/passwd}" not in text
+    assert r"50\% \textbackslash{}input\{/etc/passwd\}" in text
+
+
+# -- pdflatex ---------------------------------------------------------------------
+
+
+def _pdflatex():
+    path = shutil.which("pdflatex")
+    if path is None and not os.environ.get("CI"):
+        pytest.skip("pdflatex not installed (.ci/run installs texlive-latex-base)")
+    assert path is not None, "pdflatex missing: .ci/run must install texlive-latex-base"
+    return path
+
+
+@pytest.mark.parametrize("layers", [None, "3-4-4-2"])
+def test_standalone_document_compiles(tmp_path, layers):
+    pdflatex = _pdflatex()
+    net = seed() if layers is None else Network.from_layers(layers)
+    tex = tmp_path / "derivation.tex"
+    tex.write_text(document(Derivation(net)), encoding="ascii")
+    run = subprocess.run(
+        [pdflatex, "-interaction=nonstopmode", "-halt-on-error", tex.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert (tmp_path / "derivation.pdf").stat().st_size > 10_000
+    assert "Undefined control sequence" not in run.stdout
