@@ -15,6 +15,7 @@ The LaTeX and NumPy printers know each function by its class name
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -141,12 +142,38 @@ ACTIVATIONS: dict[str, Activation] = {
 
 
 def get(name: str) -> Activation:
-    """Look an activation up by name; a clear ``ValueError`` if it is unknown."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(sorted(ACTIVATIONS))
-        raise ValueError(f"unknown activation {name!r} (known: {known})") from None
+    """An activation by registry name, or a custom one written as an expression in ``x``.
+
+    Raises ``ValueError`` naming the problem: an unknown name lists the known
+    ones; an expression outside the whitelist names the offending token
+    (see :mod:`derive.expression`).
+
+    Examples
+    --------
+    >>> get("tanh").title
+    'hyperbolic tangent'
+    >>> get("x/(1 + abs(x))").apply(sp.Symbol("g"))
+    g/(Abs(g) + 1)
+    """
+    if not isinstance(name, str):
+        raise ValueError(f"expected an activation name or expression, got {name!r}")
+    entry = ACTIVATIONS.get(name)
+    if entry is not None:
+        return entry
+    if name.isidentifier() and name != "x":
+        known = ", ".join(ACTIVATIONS)
+        raise ValueError(
+            f"unknown activation {name!r} (known: {known}; or an expression in x)"
+        )
+    return _custom(name)
+
+
+@functools.cache
+def _custom(text: str) -> Activation:
+    from derive.expression import X, parse
+
+    expr = parse(text)
+    return Activation(text, lambda g: expr.xreplace({X: g}), f"custom activation {text}")
 
 
 def derivative(activation: Activation, g: sp.Symbol, output: sp.Symbol) -> sp.Expr:

@@ -279,10 +279,11 @@ def elementwise(expr: sp.Expr, vectors: dict[sp.Symbol, sp.MatrixExpr]) -> sp.Ma
             return product if coeff == 1 else coeff * product
         if e.is_Pow and e.exp.is_Integer and e.exp > 0:
             return HadamardPower(lift(e.base), e.exp)
-        if isinstance(e, sp.Function) and all(a.is_Number for a in e.args[1:]):
-            # e.g. Heaviside(g, 0): the function of the first argument, elementwise
+        used = [v for v in vectors if e.has(v)]
+        if len(used) == 1:
+            # anything else of one vector, e.g. 1[g > 0] or 1/(1 + |g|): applied elementwise
             d = sp.Dummy("d", real=True)
-            return Elementwise(sp.Lambda(d, e.func(d, *e.args[1:])), lift(e.args[0]))
+            return Elementwise(sp.Lambda(d, e.xreplace({used[0]: d})), vectors[used[0]])
         raise ValueError(f"cannot lift {e} to a vector expression")
 
     return lift(expr)
