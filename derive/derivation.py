@@ -262,7 +262,7 @@ def elementwise(expr: sp.Expr, vectors: dict[sp.Symbol, sp.MatrixExpr]) -> sp.Ma
     >>> s = sp.Symbol("s")
     >>> v = sp.MatrixSymbol("v", 3, 1)
     >>> elementwise(s * (1 - s), {s: v})
-    HadamardProduct(v, -v + OneMatrix(3, 1))
+    HadamardProduct(v, -v + 1)
     """
     shape = next(iter(vectors.values())).shape
 

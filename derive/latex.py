@@ -44,8 +44,8 @@ def escape(text: str) -> str:
 
     Examples
     --------
-    >>> escape("50% of $x_1$ & {y}")
-    '50\\% of \\$x\\_1\\$ \\& \\{y\\}'
+    >>> print(escape("50% of $x_1$ & {y}"))
+    50\\% of \\$x\\_1\\$ \\& \\{y\\}
     """
     out = []
     for ch in text:
