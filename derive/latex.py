@@ -446,6 +446,18 @@ def _output_section(w: _Writer, d: Derivation) -> None:
             right += " = " + w.tex(d.delta(L, i))
         rows.append((w.tex(n.delta(L, i)), right, None))
     w.equations(rows)
+    i = 1
+    chain = sp.Mul(-d.kappa, *d.delta_factors(L, i), d.weight_slope(L, i, k), evaluate=False)
+    w(r"and every output weight's derivative is $-\kappa$ times its unit's $\delta$ times its input:")
+    w.equations(
+        [
+            (
+                rf"\frac{{\partial {eps}}}{{\partial {wx}}}",
+                w.tex(chain) + " = " + w.tex(d.gradient(L, i, k)),
+                None,
+            )
+        ]
+    )
     if d.delta_cancels():
         w(r"The activation's slope cancels against the loss's: the output $\delta$ is just $y - f$.")
     w("In vector form, for the whole layer:")
