@@ -102,6 +102,45 @@ class relu(sp.Function):
         return self.args[0].is_real
 
 
+class softmax(sp.Function):
+    r"""Unit i of a softmax layer: softmax(i, g_1, ..., g_n) = e^{g_i} / Σ_k e^{g_k}.
+
+    Not elementwise: each output depends on every pre-activation of its layer.
+    The derivative is written in terms of the outputs,
+    ∂f_i/∂g_k = f_i (1[i = k] − f_k).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> g1, g2 = sp.symbols("g1 g2")
+    >>> sp.diff(softmax(1, g1, g2), g2)
+    -softmax(1, g1, g2)*softmax(2, g1, g2)
+    """
+
+    def fdiff(self, argindex=2):
+        i, gs = int(self.args[0]), self.args[1:]
+        k = argindex - 1
+        same = 1 if i == k else 0
+        return self * (same - softmax(k, *gs))
+
+    @classmethod
+    def eval(cls, i, *gs):
+        if gs and all(g.is_Float for g in gs):
+            # Numbers in, number out, shifted by the largest g so that exp cannot overflow.
+            top = max(gs)
+            return sp.exp(gs[int(i) - 1] - top) / sp.Add(*(sp.exp(g - top) for g in gs))
+        return None
+
+    def _eval_rewrite_as_exp(self, i, *gs, **kwargs):
+        return sp.exp(gs[int(i) - 1]) / sp.Add(*(sp.exp(g) for g in gs))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.exp)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return all(g.is_real for g in self.args[1:])
+
+
 @dataclass(frozen=True)
 class Activation:
     """One registry entry.
@@ -116,12 +155,21 @@ class Activation:
         A few words for explanations.
     note : str
         A remark the explanation adds (conventions, e.g. relu at 0).
+    elementwise : bool
+        Whether each unit's output depends on its own pre-activation only.
+        A layer-wide activation (softmax) has ``apply(gs, i)`` instead: unit
+        i's output from all the layer's pre-activations.
     """
 
     name: str
-    apply: Callable[[sp.Expr], sp.Expr]
+    apply: Callable[..., sp.Expr]
     title: str
     note: str = ""
+    elementwise: bool = True
+
+    def unit(self, gs: tuple[sp.Expr, ...], i: int) -> sp.Expr:
+        """The output of unit i (1-based) of a layer with pre-activations ``gs``."""
+        return self.apply(gs[i - 1]) if self.elementwise else self.apply(gs, i)
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -137,6 +185,13 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation("softplus", softplus, "softplus"),
         Activation("linear", lambda g: g, "identity"),
+        Activation(
+            "softmax",
+            lambda gs, i: softmax(i, *gs),
+            "softmax",
+            note="Softmax is for the output layer, with the softmax_cross_entropy loss.",
+            elementwise=False,
+        ),
     ]
 }
 

@@ -82,8 +82,9 @@ class Derivation:
         return sp.Add(*(w(j, i, k) * x for k, x in enumerate(self.inputs(j), start=1)))
 
     def output(self, j: int, i: int) -> sp.Expr:
-        """s^{(j)}_i = σ(g^{(j)}_i), with g as its symbol."""
-        return self.activation(j).apply(self.names.preactivation(j, i))
+        """s^{(j)}_i = σ(g^{(j)}_i), with g as its symbol (all the layer's g for softmax)."""
+        gs = tuple(self.names.preactivation(j, k) for k in self.units(j))
+        return self.activation(j).unit(gs, i)
 
     @cached_property
     def loss_value(self) -> sp.Expr:
@@ -104,9 +105,16 @@ class Derivation:
     def activation_slope(self, j: int, i: int) -> sp.Expr:
         """∂s^{(j)}_i/∂g^{(j)}_i, in terms of s^{(j)}_i where the activation allows."""
         n = self.names
-        return activations.derivative(
-            self.activation(j), n.preactivation(j, i), n.output(j, i)
-        )
+        activation = self.activation(j)
+        if not activation.elementwise:
+            return self.jacobian(j, i, i)
+        return activations.derivative(activation, n.preactivation(j, i), n.output(j, i))
+
+    def jacobian(self, j: int, i: int, k: int) -> sp.Expr:
+        """∂s^{(j)}_i/∂g^{(j)}_k, in terms of the layer's outputs: the softmax Jacobian."""
+        n = self.names
+        outputs = {self.output(j, m): n.output(j, m) for m in self.units(j)}
+        return sp.diff(self.output(j, i), n.preactivation(j, k)).xreplace(outputs)
 
     def backprop_sum(self, j: int, i: int) -> sp.Expr:
         """Σ_k δ^{(j+1)}_k ∂g^{(j+1)}_k/∂s^{(j)}_i = Σ_k δ^{(j+1)}_k w^{(j+1)}_{ki}, one term per unit."""
@@ -130,6 +138,8 @@ class Derivation:
         Hidden layer: (∂s/∂g, Σ_k δ_k w_{ki}), e.g. (s(1 − s), δ w).
         """
         if j == self.depth:
+            if not self.activation(j).elementwise:
+                raise ValueError(f"{self.activation(j).name}'s δ is a sum over the layer")
             return self.loss_factor(i), self.activation_slope(j, i)
         # -κ δ_i = Σ_k (-κ δ_k) w_ki · s'(g_i): the κ cancels term by term.
         return self.activation_slope(j, i), self.backprop_sum(j, i)
@@ -141,6 +151,8 @@ class Derivation:
         after a sigmoid: f(1 − f) cancels, leaving y − f), the shorter form is
         returned; :meth:`delta_cancels` says whether it did.
         """
+        if j == self.depth and not self.activation(j).elementwise:
+            return self.layer_delta(i)
         product = sp.Mul(*self.delta_factors(j, i))
         if j == self.depth:
             cancelled = sp.cancel(product)
@@ -148,8 +160,32 @@ class Derivation:
                 return cancelled
         return product
 
+    def layer_delta_terms(self, k: int) -> tuple[sp.Expr, ...]:
+        """The output δ_k of a layer-wide activation before simplifying:
+        the terms −(1/κ) ∂ε/∂f_i ∂f_i/∂g_k, one per output unit i."""
+        L = self.depth
+        return tuple(
+            -self.loss_slope(i) / self.kappa * self.jacobian(L, i, k) for i in self.units(L)
+        )
+
+    def layer_delta(self, k: int) -> sp.Expr:
+        """The output δ_k of a layer-wide activation, simplified.
+
+        For softmax with cross entropy the sum collapses to y_k − f_k Σ_i y_i,
+        and to y_k − f_k for targets that sum to 1 (``loss.one_hot``).
+        """
+        L = self.depth
+        f = self.names.output(L, k)
+        delta = sp.collect(sp.expand(sp.Add(*self.layer_delta_terms(k))), f)
+        if self.loss.one_hot:
+            targets = sp.Add(*(self.names.target(i) for i in self.units(L)))
+            delta = delta.subs(targets, 1)
+        return delta
+
     def delta_cancels(self, i: int = 1) -> bool:
         """Whether the output δ of unit i is shorter than its two factors' product."""
+        if not self.activation(self.depth).elementwise:
+            return True
         return self.delta(self.depth, i) != sp.Mul(*self.delta_factors(self.depth, i))
 
     def loss_gradient(self, j: int, i: int, k: int) -> sp.Expr:
@@ -173,6 +209,12 @@ class Derivation:
         n = self.names
         g, s = sp.Symbol("g", real=True), sp.Symbol("s", real=True)
         vectors = {g: n.vector("g", j), s: n.vector("s", j)}
+        if not self.activation(j).elementwise:
+            # the simplified output δ of unit 1, read as a statement about every unit
+            y = sp.Symbol("y", real=True)
+            unit = {n.output(j, 1): s, n.target(1): y, n.preactivation(j, 1): g}
+            vectors[y] = n.vector("y", j)
+            return elementwise(self.delta(j, 1).xreplace(unit), vectors)
         slope = activations.derivative(self.activation(j), g, s)
         if j == self.depth:
             y = sp.Symbol("y", real=True)
@@ -223,10 +265,12 @@ class Derivation:
                 for k, v in enumerate(row, start=1):
                     values[n.weight(j, i, k)] = F(v)
         for j in range(1, self.depth + 1):
+            gs = {}
             for i in self.units(j):
-                g = self.preactivation(j, i).xreplace(values)
-                values[n.preactivation(j, i)] = g
-                values[n.output(j, i)] = self.output(j, i).xreplace({n.preactivation(j, i): g})
+                gs[n.preactivation(j, i)] = self.preactivation(j, i).xreplace(values)
+            values.update(gs)
+            for i in self.units(j):
+                values[n.output(j, i)] = self.output(j, i).xreplace(gs)
         for j in range(self.depth, 0, -1):
             for i in self.units(j):
                 values[n.delta(j, i)] = self.delta(j, i).xreplace(values)

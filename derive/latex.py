@@ -170,7 +170,10 @@ class BackpropPrinter(LatexPrinter):
         return r" \odot ".join(parts)
 
     def _print_HadamardPower(self, expr):
-        return rf"{self._print(expr.base)}^{{\odot {self._print(expr.exp)}}}"
+        base = self._print(expr.base)
+        if "^" in base:
+            base = rf"\left({base}\right)"
+        return rf"{base}^{{\odot {self._print(expr.exp)}}}"
 
     def _print_OneMatrix(self, expr):
         return r"\mathbf{1}"
@@ -235,6 +238,11 @@ class _Writer:
             relation = f"&= {right}" if right else "&"
             self(f"  {left} {relation} {tag}{end}")
         self(r"\end{align}")
+
+
+def _times_kappa(d: Derivation) -> str:
+    """κ as a factor in LaTeX: nothing for κ = 1, ``2\,`` for the squared error."""
+    return "" if d.kappa == 1 else f"{d.kappa}\\,"
 
 
 def _count(n: int, noun: str) -> str:
@@ -321,7 +329,10 @@ def _network_section(w: _Writer, d: Derivation) -> None:
     g, s = sp.Symbol("g", real=True), sp.Symbol("s", real=True)
     rows = []
     for name in dict.fromkeys(net.activations):
-        act = d.activation(next(j for j in range(1, d.depth + 1) if net.activations[j - 1] == name))
+        act = activations.get(name)
+        if not act.elementwise:
+            rows += _layerwise_rows(w, d)
+            continue
         value = act.apply(g)
         definition = value.rewrite(sp.exp).rewrite(sp.log).rewrite(sp.Max)
         if definition != value:
@@ -351,6 +362,20 @@ def _network_section(w: _Writer, d: Derivation) -> None:
     )
 
 
+def _layerwise_rows(w: _Writer, d: Derivation) -> list:
+    """The output layer's softmax: its definition and its Jacobian in terms of f."""
+    n, L = d.names, d.depth
+    f1 = n.output(L, 1)
+    rows = [(w.tex(f1), w.tex(d.output(L, 1).rewrite(sp.exp)), None)]
+    for k in (1, 2):
+        g = n.preactivation(L, k)
+        rows.append((rf"\frac{{\partial {w.tex(f1)}}}{{\partial {w.tex(g)}}}",
+                     w.tex(d.jacobian(L, 1, k)), None))
+    rows.append((r"\frac{\partial f_i}{\partial g_k}",
+                 r"f_i \left(\mathbf{1}[i = k] - f_k\right)", None))
+    return rows
+
+
 def _forward_section(w: _Writer, d: Derivation) -> None:
     n = d.names
     w("")
@@ -358,14 +383,17 @@ def _forward_section(w: _Writer, d: Derivation) -> None:
     for j in range(1, d.depth + 1):
         g, s = n.vector("g", j), n.vector("s", j)
         act = sp.Symbol("g", real=True)
-        value = d.activation(j).apply(act)
-        applied = Elementwise(sp.Lambda(act, value), g) if value != act else g
+        if d.activation(j).elementwise:
+            value = d.activation(j).apply(act)
+            applied = w.tex(Elementwise(sp.Lambda(act, value), g) if value != act else g)
+        else:
+            applied = rf"\operatorname{{{d.activation(j).name}}}\left({w.tex(g)}\right)"
         w(f"Layer {j}:")
         w.equations(
             [
                 (w.tex(g), w.tex(n.vector("W", j)) + " " + w.tex(n.vector("X", j - 1)),
                  naming.label("g", j)),
-                (w.tex(s), w.tex(applied), naming.label("s", j)),
+                (w.tex(s), applied, naming.label("s", j)),
             ]
         )
         units, cut = _shown_units(d.sizes[j])
@@ -410,6 +438,9 @@ def _output_section(w: _Writer, d: Derivation) -> None:
         rf"The chain rule takes $\partial {eps} / \partial w^{{({L})}}_{{ik}}$ through the"
         " output, its pre-activation and the weight:"
     )
+    if not d.activation(L).elementwise:
+        _layerwise_output_section(w, d)
+        return
     i, k = 1, 1
     f, g = n.output(L, i), n.preactivation(L, i)
     wt = n.weight(L, i, k)
@@ -431,7 +462,7 @@ def _output_section(w: _Writer, d: Derivation) -> None:
     w.equations(rows)
     units, cut = _shown_units(d.sizes[L])
     w(
-        rf"The unit's $\delta$ is defined by $\partial {eps} / \partial {gx} = -{kappa}\,"
+        rf"The unit's $\delta$ is defined by $\partial {eps} / \partial {gx} = -{_times_kappa(d)}"
         rf"{w.tex(n.delta(L, i))}$"
         + rf" ($\kappa = {kappa}$ for this loss)"
         + ", so that"
@@ -459,7 +490,52 @@ def _output_section(w: _Writer, d: Derivation) -> None:
         ]
     )
     if d.delta_cancels():
-        w(r"The activation's slope cancels against the loss's: the output $\delta$ is just $y - f$.")
+        w(
+            r"The activation's slope cancels against the loss's: the output $\delta$ is just"
+            f" ${w.tex(d.delta(L, 1))}$."
+        )
+    w("In vector form, for the whole layer:")
+    w.equations([(w.tex(n.vector("delta", L)), w.tex(d.layer_rule(L)), naming.label("delta", L))])
+
+
+def _layerwise_output_section(w: _Writer, d: Derivation) -> None:
+    """The output layer of a softmax: every output depends on every pre-activation."""
+    n, L = d.names, d.depth
+    kappa, eps = w.tex(d.kappa), r"\varepsilon"
+    k = 1
+    gx = w.tex(n.preactivation(L, k))
+    w(
+        rf"Each output $f_i$ depends on every pre-activation of the layer, so the chain rule"
+        rf" sums over the outputs: $\partial {eps} / \partial {gx} = \sum_i"
+        rf" \partial {eps} / \partial f_i \cdot \partial f_i / \partial {gx}$, with"
+    )
+    rows = [
+        (rf"\frac{{\partial {eps}}}{{\partial {w.tex(n.output(L, i))}}}", w.tex(d.loss_slope(i)), None)
+        for i in _shown_units(d.sizes[L])[0]
+    ]
+    w.equations(rows)
+    w(
+        rf"and the softmax Jacobian above. The unit's $\delta$ is defined by"
+        rf" $\partial {eps} / \partial {gx} = -{_times_kappa(d)}{w.tex(n.delta(L, k))}$"
+        rf" ($\kappa = {kappa}$ for this loss), one term per output:"
+    )
+    terms = sp.Add(*d.layer_delta_terms(k), evaluate=False)
+    f = n.output(L, k)
+    collected = sp.collect(sp.expand(sp.Add(*d.layer_delta_terms(k))), f)
+    share = collected.coeff(f)  # written y_k - f_k (y_1 + ... + y_n), as people do
+    shown = sp.Add(collected - share * f, sp.Mul(-1, f, -share, evaluate=False), evaluate=False)
+    w.equations([(w.tex(n.delta(L, k)), w.tex(terms) + " = " + w.tex(shown), None)])
+    if d.loss.one_hot:
+        ys = " + ".join(w.tex(n.target(i)) for i in _shown_units(d.sizes[L])[0])
+        w(
+            rf"The targets of a sample are a class distribution, ${ys}"
+            + (r" + \cdots" if d.sizes[L] > MAX_UNITS_SHOWN else "")
+            + r" = 1$ (one-hot for a labelled class), so the Jacobian's terms collapse:"
+        )
+    rows = []
+    for i in _shown_units(d.sizes[L])[0]:
+        rows.append((w.tex(n.delta(L, i)), w.tex(d.delta(L, i)), None))
+    w.equations(rows)
     w("In vector form, for the whole layer:")
     w.equations([(w.tex(n.vector("delta", L)), w.tex(d.layer_rule(L)), naming.label("delta", L))])
 
@@ -475,7 +551,7 @@ def _hidden_section(w: _Writer, d: Derivation, j: int) -> None:
     sx, gx = w.tex(s), w.tex(g)
     w(
         rf"Unit $i$ of layer {j} feeds every unit $k$ of layer {j + 1}, so the chain rule sums"
-        rf" over them, with $\partial {eps} / \partial g^{{({j + 1})}}_k = -{kappa}\,"
+        rf" over them, with $\partial {eps} / \partial g^{{({j + 1})}}_k = -{_times_kappa(d)}"
         rf"\delta^{{({j + 1})}}_k$ from the layer above and"
         rf" $\partial g^{{({j + 1})}}_k / \partial s_i = w^{{({j + 1})}}_{{ki}}$:"
     )
@@ -513,7 +589,7 @@ def _update_section(w: _Writer, d: Derivation) -> None:
     w(r"\section*{Gradient and update}")
     w(
         rf"Every weight's derivative is $\partial {eps} / \partial w^{{(j)}}_{{ik}} = "
-        rf"\partial {eps} / \partial g^{{(j)}}_i \cdot X^{{(j-1)}}_k = -{kappa}\,\delta^{{(j)}}_i"
+        rf"\partial {eps} / \partial g^{{(j)}}_i \cdot X^{{(j-1)}}_k = -{_times_kappa(d)}\delta^{{(j)}}_i"
         r" X^{(j-1)}_k$; for whole layers:"
     )
     rows = []
@@ -523,8 +599,12 @@ def _update_section(w: _Writer, d: Derivation) -> None:
     w.equations(rows)
     w(
         rf"Gradient descent with learning rate ${eta}$ moves each weight against its gradient,"
-        rf" $W \leftarrow W - {eta}\,\partial {eps} / \partial W = W + {kappa}{eta}\,\delta X^{{T}}$."
-        rf" The seed's rule takes the factor {kappa} into its positive constant: with ${c} = {kappa}{eta}$"
+        rf" $W \leftarrow W - {eta}\,\partial {eps} / \partial W = W + {kappa if d.kappa != 1 else ''}{eta}\,\delta X^{{T}}$."
+        + (
+            rf" The seed's rule takes the factor {kappa} into its positive constant: with ${c} = {kappa}{eta}$"
+            if d.kappa != 1
+            else rf" The seed's rule is exactly this, with ${c} = {eta}$:"
+        )
     )
     rows = []
     for j in range(1, d.depth + 1):
@@ -566,8 +646,13 @@ def _example_section(w: _Writer, d: Derivation, digits: int) -> None:
     rows = []
     for j in range(d.depth, 0, -1):
         for i in _shown_units(d.sizes[j])[0]:
+            formula = (
+                sp.Mul(*d.delta_factors(j, i), evaluate=False)
+                if j < d.depth or d.activation(j).elementwise
+                else d.delta(j, i)
+            )
             with sp.evaluate(False):
-                shown = sp.Mul(*d.delta_factors(j, i), evaluate=False).xreplace(v)
+                shown = formula.xreplace(v)
             right = f"{num.doprint(shown)} = {num.doprint(v[n.delta(j, i)])}"
             rows.append((w.tex(n.delta(j, i)), right, None))
     w.equations(rows)
@@ -589,30 +674,42 @@ def _example_section(w: _Writer, d: Derivation, digits: int) -> None:
         return rows
 
     w(
-        rf"The true gradient has the factor {kappa} of"
-        rf" $\partial \varepsilon / \partial W = -{kappa}\,\delta X^{{T}}$:"
+        (rf"The true gradient has the factor {kappa} of" if d.kappa != 1 else "The true gradient,")
+        + rf" $\partial \varepsilon / \partial W = -{_times_kappa(d)}\delta X^{{T}}$:"
     )
     grad = rows_of(
         lambda j, i: [d.gradient(j, i, k).xreplace(v) for k in range(1, d.sizes[j - 1] + 2)],
         [-d.kappa],
     )
     w.equations(
-        [
-            (rf"\frac{{\partial \varepsilon}}{{\partial {left}}}", rf"{p} \cdot {x} = ({r})", None)
+        _two_lines(
+            (rf"\frac{{\partial \varepsilon}}{{\partial {left}}}", rf"{p} \cdot {x}", f"({r})")
             for left, p, x, r in grad
-        ]
+        )
     )
     w(
         rf"The seed's update $W \leftarrow W + c\,\delta X^{{T}}$ steps against it with"
         rf" $c = {c}$, that is gradient descent with learning rate"
-        rf" $\eta = c / {kappa} = {num.doprint(v[n.rate] / d.kappa)}$; one row per unit:"
+        + (rf" $\eta = c / {kappa}" if d.kappa != 1 else r" $\eta = c")
+        + rf" = {num.doprint(v[n.rate] / d.kappa)}$; one row per unit:"
     )
     upd = rows_of(lambda j, i: step.updated[j - 1][i - 1], [v[n.rate]] if example.c != 1 else [])
     rows = []
     for (left, p, x, r), j_i in zip(upd, _unit_order(d)):
         old = _vector(num, [sp.Float(o) for o in net.weights[j_i[0] - 1][j_i[1] - 1]])
-        rows.append((left, rf"{old} + {p} \cdot {x} = ({r})", None))
-    w.equations(rows)
+        rows.append((left, rf"{old} + {p} \cdot {x}", f"({r})"))
+    w.equations(_two_lines(rows))
+
+
+def _two_lines(rows) -> list:
+    """Rows ``left = formula = result``, the result on a line of its own when long."""
+    out = []
+    for left, formula, result in rows:
+        if len(formula) + len(result) < 90:
+            out.append((left, f"{formula} = {result}", None))
+        else:
+            out += [(left, formula, None), ("", result, None)]
+    return out
 
 
 def _unit_order(d: Derivation):

@@ -30,12 +30,20 @@ class Loss:
         The δ convention's factor, ∂ε/∂g_out = −κ·δ_out.
     title : str
         A few words for explanations.
+    output : str, optional
+        The output activation this loss requires (softmax for categorical
+        cross entropy), or None for any elementwise one.
+    one_hot : bool
+        Whether the targets of a sample sum to 1 (a class distribution); the
+        derivation uses it to simplify the output δ.
     """
 
     name: str
     term: Callable[[sp.Expr, sp.Expr], sp.Expr]
     kappa: int
     title: str
+    output: str | None = None
+    one_hot: bool = False
 
 
 LOSSES: dict[str, Loss] = {
@@ -53,6 +61,14 @@ LOSSES: dict[str, Loss] = {
             lambda y, f: -(y * sp.log(f) + (1 - y) * sp.log(1 - f)),
             1,
             "binary cross entropy",
+        ),
+        Loss(
+            "softmax_cross_entropy",
+            lambda y, f: -y * sp.log(f),
+            1,
+            "categorical cross entropy",
+            output="softmax",
+            one_hot=True,
         ),
     ]
 }

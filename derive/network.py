@@ -100,6 +100,7 @@ class Network:
         for name in self.activations:
             _registry_field("activation", activations.get, name)
         _registry_field("loss", losses.get, self.loss)
+        _check_pairing(self)
         if not _NAME.match(self.name):
             raise SpecError(
                 f"name: {self.name!r} is not a Python identifier (letters, digits, underscore)"
@@ -278,6 +279,28 @@ def _check_weights(weights, shapes) -> None:
                 f"weights: layer {j} needs {rows} rows of {cols} "
                 f"(inputs + bias, bias last), got {got}"
             )
+
+
+def _check_pairing(net: Network) -> None:
+    """Layer-wide activations and the losses that need them go together."""
+    loss = losses.get(net.loss)
+    for j, name in enumerate(net.activations[:-1], start=1):
+        if not activations.get(name).elementwise:
+            raise SpecError(f"activation: {name} is for the output layer only, not layer {j}")
+    output = net.activations[-1]
+    if loss.output is not None and output != loss.output:
+        raise SpecError(
+            f"loss: {loss.name} needs the output activation {loss.output}, got {output}"
+        )
+    if not activations.get(output).elementwise:
+        if loss.output != output:
+            raise SpecError(
+                f"activation: {output} on the output layer needs the loss "
+                f"{next(x.name for x in losses.LOSSES.values() if x.output == output)}"
+                f", got {loss.name}"
+            )
+        if net.sizes[-1] < 2:
+            raise SpecError(f"layers: a {output} output needs at least 2 units")
 
 
 def _registry_field(field, lookup, name) -> None:

@@ -19,9 +19,9 @@ def expanded_outputs(d: Derivation) -> dict[sp.Symbol, sp.Expr]:
     n = d.names
     outputs: dict[sp.Symbol, sp.Expr] = {}
     for j in range(1, d.depth + 1):
+        gs = tuple(d.preactivation(j, i).xreplace(outputs) for i in d.units(j))
         for i in d.units(j):
-            g = d.preactivation(j, i).xreplace(outputs)
-            outputs[n.output(j, i)] = d.activation(j).apply(g)
+            outputs[n.output(j, i)] = d.activation(j).unit(gs, i)
     return outputs
 
 
