@@ -241,7 +241,7 @@ class _Writer:
 
 
 def _times_kappa(d: Derivation) -> str:
-    """κ as a factor in LaTeX: nothing for κ = 1, ``2\,`` for the squared error."""
+    """κ as a factor in LaTeX: nothing for κ = 1, ``2\\,`` for the squared error."""
     return "" if d.kappa == 1 else f"{d.kappa}\\,"
 
 
