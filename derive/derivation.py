@@ -118,12 +118,12 @@ class Derivation:
 
     def backprop_sum(self, j: int, i: int) -> sp.Expr:
         """Σ_k δ^{(j+1)}_k ∂g^{(j+1)}_k/∂s^{(j)}_i = Σ_k δ^{(j+1)}_k w^{(j+1)}_{ki}, one term per unit."""
-        s = self.names.output(j, i)
+        n = self.names
+        s = n.output(j, i)
+        # g_k is a sum of w_km X_m with s_i in its m = i term alone, so that term's
+        # derivative is the whole ∂g_k/∂s_i (and a wide layer costs no full sums).
         return sp.Add(
-            *(
-                self.names.delta(j + 1, k) * sp.diff(self.preactivation(j + 1, k), s)
-                for k in self.units(j + 1)
-            )
+            *(n.delta(j + 1, k) * sp.diff(n.weight(j + 1, k, i) * s, s) for k in self.units(j + 1))
         )
 
     def weight_slope(self, j: int, i: int, k: int) -> sp.Expr:
