@@ -1,0 +1,216 @@
+"""The NumPy printer of generated code, and the array operations it prints.
+
+:class:`ArrayPrinter` is SymPy's ``NumPyPrinter`` taught the project's
+activations (dispatch on ``_print_<ClassName>``) in numerically stable forms:
+
+==============  ======================================  ==========================
+expression      printed                                 why
+==============  ======================================  ==========================
+sigmoid(g)      ``np.exp(-np.logaddexp(0, -g))``        no overflow for g ≪ 0
+softplus(g)     ``np.logaddexp(0, g)``                  no overflow for g ≫ 0
+relu(g)         ``np.maximum(g, 0)``
+Heaviside(g,0)  ``np.heaviside(g, 0)``                  value 0 at g = 0
+LayerSoftmax    ``np.exp(g - np.logaddexp.reduce(g))``  no overflow (per row)
+==============  ======================================  ==========================
+
+and the logarithms of saturating outputs in forms that stay finite:
+log σ(g) as ``-np.logaddexp(0, -g)``, log(1 − σ(g)) as ``-np.logaddexp(0, g)``
+and the log of a layer's softmax as ``g - np.logaddexp.reduce(g, ...)``.
+
+Generated code works on a batch of samples at once, one row per sample, so
+a layer's quantities are arrays of shape (B, n_j).  The few operations that
+are not elementwise are SymPy functions defined here and printed by the same
+printer: :class:`LayerSoftmax` (softmax of each row), :class:`Affine` (g = W·(X, 1)), :class:`Backprop` (the δ sum through
+the next layer's weights), :class:`Outer` (δ·(X, 1)ᵀ summed over samples) and
+:class:`Total` (the sum of every element).  Their ``_sympystr`` gives the
+mathematical form that generated docstrings show.
+
+Every module the printer refers to is recorded in ``module_imports``;
+:meth:`ArrayPrinter.import_lines` turns that into sorted import statements,
+with numpy imported as ``np``.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+from derive.activations import sigmoid
+
+
+class LayerSoftmax(sp.Function):
+    """softmax over the units of a layer array, each row (sample) on its own."""
+
+    nargs = 1
+
+    def _sympystr(self, printer):
+        return f"softmax({printer._print(self.args[0])})"
+
+
+class Affine(sp.Function):
+    """g = W·(X, 1) for the rows of X: ``Affine(X, W)``, bias weight last in W."""
+
+    nargs = 2
+    precedence = PRECEDENCE["Add"]
+
+    def _sympystr(self, printer):
+        inputs, weights = (printer._print(a) for a in self.args)
+        return f"{weights}·({inputs}, 1)"
+
+
+class Backprop(sp.Function):
+    """Σ_k δ_k w_ki for every unit i: ``Backprop(delta, W)``, W's bias column left out."""
+
+    nargs = 2
+
+    def _sympystr(self, printer):
+        delta, weights = (printer._print(a) for a in self.args)
+        return f"(Σ_k {delta}_k·{weights}_ki)"
+
+
+class Outer(sp.Function):
+    """δ·(X, 1)ᵀ summed over the samples: ``Outer(delta, X)``, shaped like W."""
+
+    nargs = 2
+
+    def _sympystr(self, printer):
+        delta, inputs = (printer._print(a) for a in self.args)
+        return f"{delta}·({inputs}, 1)ᵀ"
+
+
+class Total(sp.Function):
+    """The sum of every element of an array: over units and samples."""
+
+    nargs = 1
+
+    def _sympystr(self, printer):
+        return f"Σ {printer.parenthesize(self.args[0], PRECEDENCE['Mul'], strict=False)}"
+
+
+def has_stable_log(expr: sp.Expr) -> bool:
+    """Whether :class:`ArrayPrinter` prints ``log(expr)`` in a form finite where expr rounds to 0."""
+    return isinstance(expr, (sigmoid, LayerSoftmax))
+
+
+class ArrayPrinter(NumPyPrinter):
+    """SymPy's NumPy printer with the project's activations and array operations.
+
+    Parameters
+    ----------
+    aliases : dict, optional
+        Module aliases, ``{"numpy": "np"}`` by default.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from derive.activations import sigmoid
+    >>> g = sp.Symbol("g")
+    >>> printer = ArrayPrinter()
+    >>> printer.doprint(sigmoid(g) * (1 - sigmoid(g)))
+    '(1 - np.exp(-np.logaddexp(0, -g)))*np.exp(-np.logaddexp(0, -g))'
+    >>> printer.import_lines()
+    ['import numpy as np']
+    """
+
+    def __init__(self, settings=None, aliases: dict[str, str] | None = None):
+        super().__init__(settings)
+        self.aliases = {"numpy": "np"} if aliases is None else dict(aliases)
+
+    def _module_format(self, fqn, register=True):
+        module, _, name = fqn.rpartition(".")
+        if not module:
+            return fqn
+        top, _, rest = module.partition(".")
+        if register:
+            self.module_imports[module].add(name)
+        if top in self.aliases:
+            return ".".join(filter(None, (self.aliases[top], rest, name)))
+        return fqn
+
+    def import_lines(self) -> list[str]:
+        """The import statements the printed code needs, sorted, numpy always included."""
+        lines = {f"import numpy as {self.aliases['numpy']}"} if "numpy" in self.aliases else set()
+        for module in self.module_imports:
+            top = module.partition(".")[0]
+            if top in self.aliases:
+                lines.add(f"import {top} as {self.aliases[top]}")
+            else:
+                lines.add(f"import {module}")
+        return sorted(lines)
+
+    def _call(self, function: str, *args: str) -> str:
+        return f"{self._module_format('numpy.' + function)}({', '.join(args)})"
+
+    # -- activations ------------------------------------------------------
+    def _print_sigmoid(self, expr):
+        # 1/(1 + e^{-g}) = e^{-log(1 + e^{-g})}: logaddexp never overflows.
+        g = expr.args[0]
+        return self._call("exp", "-" + self._call("logaddexp", "0", self._print(-g)))
+
+    def _print_softplus(self, expr):
+        return self._call("logaddexp", "0", self._print(expr.args[0]))
+
+    def _print_relu(self, expr):
+        return self._call("maximum", self._print(expr.args[0]), "0")
+
+    def _print_LayerSoftmax(self, expr):
+        # e^{g_i} / Σ_k e^{g_k} = e^{g_i - log Σ_k e^{g_k}}: the exponent is never positive.
+        g = self._print(expr.args[0])
+        return self._call("exp", f"{g} - {self._logsumexp(g)}")
+
+    def _logsumexp(self, g: str) -> str:
+        return f"{self._module_format('numpy.logaddexp')}.reduce({g}, axis=-1, keepdims=True)"
+
+    def _print_log(self, expr):
+        # The log of an output that saturates: log σ(g) = −log(1 + e^{−g}),
+        # log(1 − σ(g)) = −log(1 + e^{g}) and log softmax(g) = g − log Σ e^{g},
+        # finite where σ(g) itself rounds to 0 or 1.
+        arg = expr.args[0]
+        if isinstance(arg, sigmoid):
+            return "(-" + self._call("logaddexp", "0", self._print(-arg.args[0])) + ")"
+        if isinstance(1 - arg, sigmoid):
+            return "(-" + self._call("logaddexp", "0", self._print((1 - arg).args[0])) + ")"
+        if isinstance(arg, LayerSoftmax):
+            g = self._print(arg.args[0])
+            return f"({g} - {self._logsumexp(g)})"
+        return super()._print_log(expr)
+
+    def _print_Heaviside(self, expr):
+        g, *value = expr.args
+        at_zero = value[0] if value else sp.S.Half
+        return self._call("heaviside", self._print(g), self._print(at_zero))
+
+    # -- array operations -------------------------------------------------
+    def _print_Affine(self, expr):
+        inputs, weights = expr.args
+        x = self.parenthesize(inputs, PRECEDENCE["Mul"], strict=False)
+        w = self._print(weights)
+        return f"{x} @ {w}[:, :-1].T + {w}[:, -1]"
+
+    def _print_Backprop(self, expr):
+        delta, weights = expr.args
+        d = self.parenthesize(delta, PRECEDENCE["Mul"], strict=False)
+        return f"({d} @ {self._print(weights)}[:, :-1])"
+
+    def _print_Outer(self, expr):
+        delta, inputs = expr.args
+        d = self.parenthesize(delta, PRECEDENCE["Atom"], strict=True)
+        x = self.parenthesize(inputs, PRECEDENCE["Mul"], strict=False)
+        return self._call("column_stack", f"({d}.T @ {x}, {d}.sum(axis=0))")
+
+    def _print_Total(self, expr):
+        return self._call("sum", self._print(expr.args[0]))
+
+
+def array_code(expr: sp.Expr, printer: ArrayPrinter | None = None) -> str:
+    """Print one expression as NumPy array code.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> s = sp.Symbol("s1")
+    >>> array_code(s * (1 - s))
+    's1*(1 - s1)'
+    """
+    return (printer or ArrayPrinter()).doprint(expr)
