@@ -346,6 +346,9 @@ class Elementwise(sp.MatrixExpr):
     def shape(self):
         return self.args[1].shape
 
+    def _entry(self, i, j, **kwargs):
+        return self.args[0](self.args[1][i, j])
+
 
 def _hadamard(*factors: sp.MatrixExpr) -> sp.MatrixExpr:
     """⊙ of the factors, leaving out all-ones vectors (the identity of ⊙)."""

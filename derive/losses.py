@@ -31,8 +31,9 @@ class Loss:
     title : str
         A few words for explanations.
     output : str, optional
-        The output activation this loss requires (softmax for categorical
-        cross entropy), or None for any elementwise one.
+        The output activation this loss requires (sigmoid for binary cross
+        entropy, whose log needs f in (0, 1); softmax for categorical cross
+        entropy), or None for any elementwise one.
     one_hot : bool
         Whether the targets of a sample sum to 1 (a class distribution); the
         derivation uses it to simplify the output δ.
@@ -61,6 +62,7 @@ LOSSES: dict[str, Loss] = {
             lambda y, f: -(y * sp.log(f) + (1 - y) * sp.log(1 - f)),
             1,
             "binary cross entropy",
+            output="sigmoid",
         ),
         Loss(
             "softmax_cross_entropy",

@@ -147,6 +147,8 @@ def parse_layers(text: str) -> tuple[int, ...]:
         raise SpecError(
             f"--layers: expected sizes joined by '-', like 2-2-1 or 3-4-4-2, got {text!r}"
         )
+    if any(len(p.lstrip("0")) > 6 for p in parts):
+        raise SpecError(f"--layers: sizes are at most {MAX_LAYER_SIZE}, got {text[:40]!r}")
     sizes = tuple(int(p) for p in parts)
     if any(n < 1 for n in sizes):
         raise SpecError(f"--layers: every size must be at least 1, got {text!r}")
@@ -168,6 +170,9 @@ def load_spec(path: str | Path) -> Network:
         raise SpecError(f"{path}: not a TOML file (not UTF-8 text)") from None
     except tomllib.TOMLDecodeError as error:
         raise SpecError(f"{path}: not valid TOML ({error})") from None
+    except (ValueError, RecursionError) as error:  # e.g. a 5000-digit integer, deep nesting
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise SpecError(f"{path}: not a usable TOML file ({reason})") from None
     try:
         return from_table(table, default_name=path.stem)
     except SpecError as error:
@@ -260,8 +265,20 @@ def _nested_floats(field: str, value, depth: int):
 
 
 def _check_number(field: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise SpecError(f"{field}: expected a finite number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SpecError(f"{field}: expected a finite number, got {_short(value)}")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer beyond the float range
+        finite = False
+    if not finite:
+        raise SpecError(f"{field}: expected a finite number, got {_short(value)}")
+
+
+def _short(value) -> str:
+    """A value for an error message, cut to a readable length."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge integer"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _check_vector(field: str, vector, size: int) -> None:
@@ -292,6 +309,15 @@ def _check_pairing(net: Network) -> None:
         raise SpecError(
             f"loss: {loss.name} needs the output activation {loss.output}, got {output}"
         )
+    if loss.one_hot:
+        rows = [("data.y", y) for _, y in net.data]
+        rows += [("example.y", net.example.y)] if net.example else []
+        for field, y in rows:
+            if abs(sum(y) - 1) > 1e-9 or min(y) < 0:
+                raise SpecError(
+                    f"{field}: {loss.name} needs targets that are a class distribution"
+                    f" (non-negative, summing to 1), got {list(y)}"
+                )
     if not activations.get(output).elementwise:
         if loss.output != output:
             raise SpecError(
