@@ -16,4 +16,4 @@ from derive.network import Network, SpecError, load_spec, seed
 
 __version__ = "0.1.0"
 
-__all__ = ["Derivation", "Network", "SpecError", "load_spec", "seed", "__version__"]
+__all__ = ["Derivation", "Network", "SpecError", "__version__", "load_spec", "seed"]

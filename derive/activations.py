@@ -16,8 +16,8 @@ The LaTeX and NumPy printers know each function by its class name
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sympy as sp
 
@@ -211,7 +211,8 @@ def get(name: str) -> Activation:
     g/(Abs(g) + 1)
     """
     if not isinstance(name, str):
-        raise ValueError(f"expected an activation name or expression, got {name!r}")
+        # ValueError, not TypeError: every bad spec value is reported the same way
+        raise ValueError(f"expected an activation name or expression, got {name!r}")  # noqa: TRY004
     entry = ACTIVATIONS.get(name)
     if entry is not None:
         return entry

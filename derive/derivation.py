@@ -254,7 +254,7 @@ class Derivation:
             Significant digits of the arithmetic (SymPy Floats).
         """
         n = self.names
-        F = lambda v: sp.Float(v, precision)  # noqa: E731
+        F = lambda v: sp.Float(v, precision)
         values: dict[sp.Basic, sp.Expr] = {n.rate: F(c)}
         for k, v in enumerate(x, start=1):
             values[n.input(k)] = F(v)

@@ -109,7 +109,7 @@ def parse(text: str) -> sp.Expr:
     parser = _Parser(tokenize(text))
     expr = parser.sum()
     if parser.peek() is not None:
-        kind, tok, pos = parser.peek()
+        _kind, tok, pos = parser.peek()
         raise ExpressionError(f"unexpected {tok!r} at position {pos}")
     if not expr.has(X):
         raise ExpressionError("the expression must use x, the unit's pre-activation")

@@ -308,7 +308,6 @@ def document(derivation: Derivation, digits: int = 3) -> str:
 
 def _network_section(w: _Writer, d: Derivation) -> None:
     net = d.network
-    n = d.names
     w(r"\section*{The network}")
     sizes = ", ".join(str(s) for s in net.sizes)
     w(
@@ -450,9 +449,9 @@ def _output_section(w: _Writer, d: Derivation) -> None:
     rows = [
         (
             rf"\frac{{\partial {eps}}}{{\partial {wx}}}",
-            rf"\frac{{\partial {eps}}}{{\partial {fx}}}"
+            (rf"\frac{{\partial {eps}}}{{\partial {fx}}}"
             rf"\,\frac{{\partial {fx}}}{{\partial {gx}}}"
-            rf"\,\frac{{\partial {gx}}}{{\partial {wx}}}",
+            rf"\,\frac{{\partial {gx}}}{{\partial {wx}}}"),
             None,
         ),
         (rf"\frac{{\partial {eps}}}{{\partial {fx}}}", w.tex(shown_loss), None),
@@ -559,9 +558,9 @@ def _hidden_section(w: _Writer, d: Derivation, j: int) -> None:
         [
             (
                 rf"\frac{{\partial {eps}}}{{\partial {gx}}}",
-                rf"\sum_k \frac{{\partial {eps}}}{{\partial g^{{({j + 1})}}_k}}"
+                (rf"\sum_k \frac{{\partial {eps}}}{{\partial g^{{({j + 1})}}_k}}"
                 rf"\,\frac{{\partial g^{{({j + 1})}}_k}}{{\partial {sx}}}"
-                rf"\,\frac{{\partial {sx}}}{{\partial {gx}}}",
+                rf"\,\frac{{\partial {sx}}}{{\partial {gx}}}"),
                 None,
             ),
             (rf"\frac{{\partial {sx}}}{{\partial {gx}}}", w.tex(d.activation_slope(j, i)), None),

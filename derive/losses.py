@@ -10,8 +10,8 @@ W ← W + c·δ·X is gradient descent with learning rate η = c/κ for every lo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sympy as sp
 
