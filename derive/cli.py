@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import keyword
 import shlex
 import sys
 from pathlib import Path
 
 from derive import __version__, activations, losses
-from derive.network import Network, SpecError, load_spec, seed
+from derive.network import Network, SpecError, is_name, load_spec, seed
 
 SEED_SOURCE = "derive/networks/xnor.toml (built-in seed)"
 
@@ -143,6 +142,11 @@ def network_from_args(args: argparse.Namespace, root: Path | None = None) -> tup
     changes = {}
     acts = list(network.activations)
     if args.activation:
+        if len(acts) == 1:
+            raise UsageError(
+                f"--activation sets the hidden layers, and {network.layers_text} has none"
+                " (use --output-activation)"
+            )
         acts[:-1] = [args.activation] * (len(acts) - 1)
     if args.output_activation:
         acts[-1] = args.output_activation
@@ -172,9 +176,10 @@ def module_name(path: str) -> str:
     """The module name of an output path; a UsageError unless it is importable."""
     name = Path(path).name
     stem = name[:-3] if name.endswith(".py") else None
-    if not stem or not stem.isidentifier() or keyword.iskeyword(stem) or not stem.isascii():
+    if not stem or not is_name(stem):
         raise UsageError(
-            f"--out: {path!r} must end in NAME.py with NAME a Python identifier, e.g. my_net.py"
+            f"--out: {path!r} must end in NAME.py with NAME a plain Python identifier"
+            " (not a keyword, not __dunder__), e.g. my_net.py"
         )
     return stem
 

@@ -20,6 +20,8 @@ from derive.derivation import Derivation, Elementwise
 
 #: Layers wider than this show a representative unit instead of every unit.
 MAX_UNITS_SHOWN = 4
+#: Networks with more weights than this leave out the worked example's numbers.
+MAX_EXAMPLE_WEIGHTS = 2000
 #: Sums longer than this show their first terms, a ⋯ and the last term.
 MAX_TERMS_SHOWN = 5
 
@@ -283,7 +285,15 @@ def explain(derivation: Derivation, digits: int = 3) -> str:
     _update_section(w, d)
     net = d.network
     if net.example is not None:
-        _example_section(w, d, digits)
+        if sum(rows * cols for rows, cols in net.weight_shapes) <= MAX_EXAMPLE_WEIGHTS:
+            _example_section(w, d, digits)
+        else:
+            w("")
+            w(
+                r"\section*{A worked example}"
+                f" The spec has one, but a network of more than {MAX_EXAMPLE_WEIGHTS}"
+                " weights is too large to work by hand; the generated module computes it."
+            )
     return "\n".join(w.lines) + "\n"
 
 

@@ -11,6 +11,7 @@ a :class:`SpecError` naming the field, the problem and what is accepted.
 
 from __future__ import annotations
 
+import keyword
 import math
 import re
 import tomllib
@@ -23,6 +24,7 @@ from derive import activations, losses
 #: Upper bounds that keep a derivation from hanging or eating the machine.
 MAX_LAYER_SIZE = 4096
 MAX_DEPTH = 64
+MAX_SPEC_BYTES = 16 * 2**20
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _EXAMPLE_FIELDS = {"x", "y", "c", "note"}
@@ -101,9 +103,10 @@ class Network:
             _registry_field("activation", activations.get, name)
         _registry_field("loss", losses.get, self.loss)
         _check_pairing(self)
-        if not _NAME.match(self.name):
+        if not is_name(self.name):
             raise SpecError(
-                f"name: {self.name!r} is not a Python identifier (letters, digits, underscore)"
+                f"name: {_short(self.name)} is not a Python identifier fit for a module"
+                " (ASCII letters, digits and underscores; not a keyword or __dunder__)"
             )
         if self.weights is not None:
             _check_weights(self.weights, self.weight_shapes)
@@ -140,6 +143,21 @@ class Network:
         return cls(sizes, (activation,) * (len(sizes) - 1), name=name, **kwargs)
 
 
+def is_name(text: str) -> bool:
+    """Whether text can name a network or module: an ASCII identifier, no keyword, no dunder.
+
+    Examples
+    --------
+    >>> is_name("xnor"), is_name("class"), is_name("__init__"), is_name("x y")
+    (True, False, False, False)
+    """
+    return (
+        bool(_NAME.match(text))
+        and not keyword.iskeyword(text)
+        and not (text.startswith("__") and text.endswith("__"))
+    )
+
+
 def parse_layers(text: str) -> tuple[int, ...]:
     """Parse ``"2-3-1"`` into ``(2, 3, 1)``; a :class:`SpecError` if malformed."""
     parts = text.strip().split("-")
@@ -159,6 +177,8 @@ def load_spec(path: str | Path) -> Network:
     """Read a network from a TOML spec file."""
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise SpecError(f"{path}: larger than {MAX_SPEC_BYTES // 2**20} MiB, too large a spec")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SpecError(f"{path}: no such spec file") from None
@@ -203,7 +223,7 @@ def from_table(table: dict, default_name: str = "network") -> Network:
         activation = [activation] * max(depth, 0)
     if not isinstance(activation, list) or not all(isinstance(a, str) for a in activation):
         raise SpecError("activation: expected a name or a list of names, one per layer")
-    name = table.get("name", default_name if _NAME.match(default_name) else "network")
+    name = table.get("name", default_name if is_name(default_name) else "network")
     for field in ("name", "title", "loss"):
         if field in table and not isinstance(table[field], str):
             raise SpecError(f"{field}: expected a string, got {table[field]!r}")
