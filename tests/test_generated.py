@@ -1,6 +1,7 @@
 """Every module committed in generated/ is what the generator writes now, and works."""
 
 import importlib
+import itertools
 
 import numpy as np
 import pytest
@@ -46,3 +47,18 @@ def test_each_module_matches_its_spec(name):
         for w, w_new, grad in zip(weights, new, grads):
             # the seed's rule is gradient descent with learning rate c / kappa
             np.testing.assert_allclose(w_new, w - net.example.c / module.KAPPA * grad, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_nan_in_gives_nan_out(name):
+    module = importlib.import_module(f"generated.{name}")
+    sizes = module.LAYERS
+    weights = [np.full((n, m + 1), 0.1) for m, n in itertools.pairwise(sizes)]
+    x, y = np.full(sizes[0], np.nan), np.full(sizes[-1], 1.0 / sizes[-1])
+    with np.errstate(invalid="ignore"):  # numpy may say "invalid value" about the NaN
+        assert np.isnan(module.forward(weights, x)[-1]).all()
+        assert np.isnan(module.loss(weights, x, y))
+        new = module.update(weights, x, y)
+        assert np.isnan(new[0][:, :-1]).all()
+        weights[-1][0, 0] = np.nan
+        assert np.isnan(module.gradients(weights, np.zeros(sizes[0]), y)[-1][0]).any()
