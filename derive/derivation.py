@@ -188,11 +188,10 @@ class Derivation:
             return True
         return self.delta(self.depth, i) != sp.Mul(*self.delta_factors(self.depth, i))
 
-    def loss_gradient(self, j: int, i: int, k: int) -> sp.Expr:
+    def gradient(self, j: int, i: int, k: int) -> sp.Expr:
         """∂ε/∂w^{(j)}_{ik} = ∂ε/∂g^{(j)}_i · ∂g^{(j)}_i/∂w^{(j)}_{ik} = −κ δ^{(j)}_i X_k."""
         return -self.kappa * self.names.delta(j, i) * self.weight_slope(j, i, k)
 
-    gradient = loss_gradient
 
     def update(self, j: int, i: int, k: int) -> sp.Expr:
         """The seed's rule w ← w − (c/κ) ∂ε/∂w = w + c δ X."""
