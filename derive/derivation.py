@@ -192,7 +192,6 @@ class Derivation:
         """∂ε/∂w^{(j)}_{ik} = ∂ε/∂g^{(j)}_i · ∂g^{(j)}_i/∂w^{(j)}_{ik} = −κ δ^{(j)}_i X_k."""
         return -self.kappa * self.names.delta(j, i) * self.weight_slope(j, i, k)
 
-
     def update(self, j: int, i: int, k: int) -> sp.Expr:
         """The seed's rule w ← w − (c/κ) ∂ε/∂w = w + c δ X."""
         w = self.names.weight(j, i, k)
