@@ -124,3 +124,61 @@ def test_console_entry_runs_without_a_traceback():
     )
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "argv, shown",
+    [
+        (["--activation", "tanh"], r"\tanh"),
+        (["--activation", "x/(1 + abs(x))"], "custom activation x/(1 + abs(x))"),
+        (["--layers", "2-3-2", "--output-activation", "linear"], r"$\kappa = 2$"),
+        (
+            ["--layers", "2-3-2", "--output-activation", "tanh", "--loss", "half_squared_error"],
+            r"$\kappa = 1$",
+        ),
+        (
+            ["--layers", "2-3-3", "--activation", "relu", "--loss", "softmax_cross_entropy"],
+            "softmax",
+        ),
+        (
+            ["--layers", "2-3-2", "--activation", "softplus", "--loss", "binary_cross_entropy"],
+            "cancels",
+        ),
+    ],
+)
+def test_architecture_options_end_to_end(capsys, argv, shown):
+    code, out, err = run(capsys, "--latex", *argv)
+    assert code == 0 and err == ""
+    assert r"\label{eq:delta-1}" in out
+    assert shown in out
+
+
+@pytest.mark.parametrize(
+    "argv, accepted",
+    [
+        (["--activation", "gelu"], ["sigmoid", "tanh", "relu", "softplus", "linear", "softmax"]),
+        (
+            ["--output-activation", "gelu"],
+            ["sigmoid", "tanh", "relu", "softmax", "expression in x"],
+        ),
+        (["--activation", "x^2"], ["numbers, x, + - * / **", "exp, log, tanh, abs"]),
+        (["--loss", "mse"], ["squared_error", "binary_cross_entropy", "softmax_cross_entropy"]),
+        (["--output-activation", "tanh", "--loss", "binary_cross_entropy"], ["sigmoid"]),
+        (["--layers", "2-3-3", "--output-activation", "softmax"], ["softmax_cross_entropy"]),
+    ],
+)
+def test_bad_architecture_values_name_the_accepted_ones(capsys, argv, accepted):
+    code, out, err = run(capsys, "--latex", *argv)
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("derive: error: "), err
+    for word in accepted:
+        assert word in lines[0]
+
+
+def test_a_custom_activation_survives_the_regenerate_line(capsys, tmp_path):
+    out = str(tmp_path / "net.py")
+    code, _, _ = run(capsys, "--layers", "2-3-1", "--activation", "x/(1 + abs(x))", "--out", out)
+    assert code == 0
+    assert "--activation 'x/(1 + abs(x))'" in (tmp_path / "net.py").read_text()
+    assert main(["--check", str(tmp_path)]) == 0
