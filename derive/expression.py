@@ -18,6 +18,7 @@ Grammar (``**`` binds tighter than unary minus and is right-associative)::
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -42,6 +43,7 @@ FUNCTIONS = {
 MAX_LENGTH = 200
 MAX_NESTING = 16
 MAX_NUMBER = 10**6
+MAX_EXPONENT = 16
 
 X = sp.Symbol("x", real=True)
 
@@ -118,6 +120,28 @@ def parse(text: str) -> sp.Expr:
     return expr
 
 
+def _check_power(base: sp.Expr, exponent: sp.Expr) -> None:
+    """Refuse a power before SymPy computes it, if it would break the bounds.
+
+    SymPy merges (x**a)**b into x**(a*b) and works out powers of numbers
+    exactly, so ((x**16)**16)**16 or 1000000**16**16 must be caught here, not
+    after: computing them could take hours.
+    """
+    if not exponent.is_Number:
+        return
+    if abs(exponent) > MAX_EXPONENT:
+        raise ExpressionError(f"powers are limited to exponents of at most {MAX_EXPONENT}")
+    if base.is_Pow and base.exp.is_Number and abs(base.exp * exponent) > MAX_EXPONENT:
+        raise ExpressionError(
+            f"powers are limited to exponents of at most {MAX_EXPONENT}, "
+            f"and ({base})**{exponent} has {base.exp * exponent}"
+        )
+    if base.is_Number and base != 0:
+        size = float(abs(exponent)) * math.log(float(abs(base)))
+        if abs(size) > math.log(MAX_NUMBER):  # 10**-96 has as many digits as 10**96
+            raise ExpressionError(f"number {base}**{exponent} is beyond 1/{MAX_NUMBER}..{MAX_NUMBER}")
+
+
 class _Parser:
     def __init__(self, tokens):
         self.tokens = tokens
@@ -176,8 +200,7 @@ class _Parser:
             self._nest()
             exponent = self.unary()
             self.depth -= 1
-            if exponent.is_Number and abs(exponent) > 16:
-                raise ExpressionError("powers are limited to exponents of at most 16")
+            _check_power(base, exponent)
             return base**exponent
         return base
 
