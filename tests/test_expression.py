@@ -23,7 +23,10 @@ x = X
 # text, the exact SymPy expression (== is structural equality)
 ACCEPTED = [
     ("x/(1 + abs(x))", x / (sp.Abs(x) + 1)),
-    ("x*tanh(log(1+exp(x)))", x * sp.tanh(sp.log(1 + sp.exp(x)))),
+    # log(1 + e^x) and 1/(1 + e^-x) are named, so that they print in stable forms
+    ("x*tanh(log(1+exp(x)))", x * sp.tanh(softplus(x))),
+    ("x/(1 + exp(-x))", x * sigmoid(x)),
+    ("log(exp(2*x) + 1)", softplus(2 * x)),
     # ** binds tighter than unary minus: -(x²), not (−x)²
     ("-x**2", -(x**2)),
     ("(-x)**2", x**2),
