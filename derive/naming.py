@@ -19,13 +19,69 @@ Indices count from 1, as in the seed.  A layer with a single unit drops the
 unit index from g, s, f, y and δ (the seed's f, y and δ^{(2)}); hidden outputs
 drop the layer index when there is a single hidden layer (the seed's s_1, s_2).
 The bias input is the number 1 appended to each layer's input.
+
+Every symbol also has its :class:`Parts` (base, subscript, superscript), from
+which its LaTeX is built and which the MathML printer and the SVG diagram lay
+out in their own way.  :meth:`Naming.general` makes the symbols with letter
+indices that the prose uses for any unit, such as w^{(j)}_{ik}.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import NamedTuple
 
 import sympy as sp
+
+#: Bases that are not a plain letter: their LaTeX and their Unicode character.
+BASES = {
+    "delta": (r"\delta", "δ"),
+    "eta": (r"\eta", "η"),
+    "kappa": (r"\kappa", "κ"),
+    "varepsilon": (r"\varepsilon", "ε"),
+}
+
+
+class Parts(NamedTuple):
+    """How a symbol is written: a base, a subscript and a superscript ('' for none).
+
+    ``base`` is a letter or a name in :data:`BASES`; ``accent`` is ``"bar"``
+    for W̄.  ``general`` marks a symbol with letter indices (w^{(j)}_{ik}), whose
+    LaTeX braces a subscript only when it is longer than one letter, as the
+    prose writes them.
+    """
+
+    base: str
+    sub: str = ""
+    sup: str = ""
+    accent: str = ""
+    general: bool = False
+
+    @property
+    def text(self) -> str:
+        """The base as a Unicode character or letters, e.g. δ for ``delta``."""
+        return BASES[self.base][1] if self.base in BASES else self.base
+
+    def latex(self) -> str:
+        """The LaTeX form, e.g. ``w^{(1)}_{23}``, ``\\delta^{(2)}`` or ``X^{(j-1)}_k``.
+
+        Examples
+        --------
+        >>> Parts("w", "23", "(1)").latex(), Parts("X", "k", "(j-1)", general=True).latex()
+        ('w^{(1)}_{23}', 'X^{(j-1)}_k')
+        """
+        base = BASES[self.base][0] if self.base in BASES else self.base
+        if self.accent:
+            base = rf"\{self.accent} {base}" if self._bare(base) else rf"\{self.accent}{{{base}}}"
+        text = base
+        if self.sup:
+            text += f"^{{{self.sup}}}"
+        if self.sub:
+            text += f"_{self.sub}" if self._bare(self.sub) else f"_{{{self.sub}}}"
+        return text
+
+    def _bare(self, text: str) -> bool:
+        return self.general and len(text) == 1 and text.isalpha()
 
 
 def _index(*indices: int) -> str:
@@ -55,14 +111,16 @@ class Naming:
         self.sizes = tuple(sizes)
         self.depth = len(sizes) - 1
         self._latex: dict[sp.Basic, str] = {}
+        self._parts: dict[sp.Basic, Parts] = {}
         self._symbols: dict[tuple, sp.Symbol] = {}
 
-    def _symbol(self, key: tuple, name: str, latex: str, **assumptions) -> sp.Symbol:
+    def _symbol(self, key: tuple, name: str, parts: Parts, **assumptions) -> sp.Symbol:
         symbol = self._symbols.get(key)
         if symbol is None:
             symbol = sp.Symbol(name, real=True, **assumptions)
             self._symbols[key] = symbol
-            self._latex[symbol] = latex
+            self._parts[symbol] = parts
+            self._latex[symbol] = parts.latex()
         return symbol
 
     def _unit(self, j: int, i: int) -> str:
@@ -70,21 +128,24 @@ class Naming:
 
     def input(self, k: int) -> sp.Symbol:
         """x_k, the k-th network input."""
-        return self._symbol(("x", k), f"x{k}", f"x_{{{k}}}")
+        return self._symbol(("x", k), f"x{k}", Parts("x", str(k)))
 
     def target(self, i: int) -> sp.Symbol:
         """y_i, the target of output unit i."""
         u = self._unit(self.depth, i)
-        return self._symbol(("y", i), f"y{u}", f"y_{{{u}}}" if u else "y")
+        return self._symbol(("y", i), f"y{u}", Parts("y", u))
 
     def weight(self, j: int, i: int, k: int) -> sp.Symbol:
         """w^{(j)}_{ik}: layer j, from input k (k = n_{j-1} + 1 is the bias) to unit i."""
-        return self._symbol(("w", j, i, k), f"w{j}_{i}_{k}", f"w^{{({j})}}_{{{_index(i, k)}}}")
+        return self._symbol(("w", j, i, k), f"w{j}_{i}_{k}", Parts("w", _index(i, k), f"({j})"))
+
+    def weight_row(self, j: int, i: int) -> sp.Symbol:
+        """W^{(j)}_i, the weights of unit i of layer j (one row of W^{(j)})."""
+        return self._symbol(("W", j, i), f"W{j}_{i}", Parts("W", self._unit(j, i), f"({j})"))
 
     def preactivation(self, j: int, i: int) -> sp.Symbol:
         """g^{(j)}_i = (W^{(j)} X^{(j-1)})_i."""
-        u = self._unit(j, i)
-        return self._symbol(("g", j, i), f"g{j}_{i}", f"g^{{({j})}}" + (f"_{{{u}}}" if u else ""))
+        return self._symbol(("g", j, i), f"g{j}_{i}", Parts("g", self._unit(j, i), f"({j})"))
 
     def output(self, j: int, i: int) -> sp.Symbol:
         """s^{(j)}_i: x_i for j = 0, f_i for the last layer."""
@@ -92,26 +153,43 @@ class Naming:
             return self.input(i)
         u = self._unit(j, i)
         if j == self.depth:
-            return self._symbol(("f", i), f"f{u}", f"f_{{{u}}}" if u else "f")
-        layer = "" if self.depth == 2 else f"^{{({j})}}"
-        return self._symbol(("s", j, i), f"s{j}_{i}", f"s{layer}_{{{i}}}")
+            return self._symbol(("f", i), f"f{u}", Parts("f", u))
+        layer = "" if self.depth == 2 else f"({j})"
+        return self._symbol(("s", j, i), f"s{j}_{i}", Parts("s", str(i), layer))
 
     def delta(self, j: int, i: int) -> sp.Symbol:
         """δ^{(j)}_i, with ∂ε/∂g^{(j)}_i = −κ δ^{(j)}_i."""
         u = self._unit(j, i)
-        return self._symbol(
-            ("delta", j, i), f"delta{j}_{i}", rf"\delta^{{({j})}}" + (f"_{{{u}}}" if u else "")
-        )
+        return self._symbol(("delta", j, i), f"delta{j}_{i}", Parts("delta", u, f"({j})"))
 
     @cached_property
     def rate(self) -> sp.Symbol:
         """c, the seed's positive update constant."""
-        return self._symbol(("c",), "c", "c", positive=True)
+        return self._symbol(("c",), "c", Parts("c"), positive=True)
 
     @cached_property
     def learning_rate(self) -> sp.Symbol:
         """η, the learning rate of plain gradient descent."""
-        return self._symbol(("eta",), "eta", r"\eta", positive=True)
+        return self._symbol(("eta",), "eta", Parts("eta"), positive=True)
+
+    @cached_property
+    def epsilon(self) -> sp.Symbol:
+        """ε, the loss."""
+        return self._symbol(("eps",), "eps", Parts("varepsilon"))
+
+    def general(self, base: str, sub: str = "", sup: str = "", accent: str = "") -> sp.Symbol:
+        r"""A symbol with letter indices, as the prose writes any unit: w^{(j)}_{ik}, s_i, κ.
+
+        Examples
+        --------
+        >>> n = Naming((2, 2, 1))
+        >>> n.latex(n.general("delta", "k", "(j+1)")), n.latex(n.general("W", accent="bar"))
+        ('\\delta^{(j+1)}_k', '\\bar W')
+        """
+        # The leading underscore keeps these apart from the network's own symbols.
+        name = f"_{accent}{base}_{sub}^{sup}"
+        parts = Parts(base, sub, sup, accent, general=True)
+        return self._symbol(("general", base, sub, sup, accent), name, parts)
 
     def vector(self, kind: str, j: int) -> sp.MatrixSymbol:
         """A layer's quantity as a column vector (or matrix for weights).
@@ -124,27 +202,40 @@ class Naming:
         n = sp.Symbol(f"n{j}", integer=True, positive=True)
         m = sp.Symbol(f"n{j - 1}", integer=True, positive=True)
         last = j == self.depth
+        layer = f"({j})"
         shapes = {
-            "X": (n + 1, 1, rf"X^{{({j})}}"),
-            "g": (n, 1, rf"g^{{({j})}}"),
-            "s": (n, 1, "f" if last else ("x" if j == 0 else rf"s^{{({j})}}")),
-            "delta": (n, 1, rf"\delta^{{({j})}}"),
-            "y": (n, 1, "y"),
-            "W": (n, m + 1, rf"W^{{({j})}}"),
-            "Wbar": (n, m, rf"\bar{{W}}^{{({j})}}"),
+            "X": (n + 1, 1, Parts("X", "", layer)),
+            "g": (n, 1, Parts("g", "", layer)),
+            "s": (n, 1, Parts("f") if last else Parts("x") if j == 0 else Parts("s", "", layer)),
+            "delta": (n, 1, Parts("delta", "", layer)),
+            "y": (n, 1, Parts("y")),
+            "W": (n, m + 1, Parts("W", "", layer)),
+            "Wbar": (n, m, Parts("W", "", layer, accent="bar")),
         }
-        rows, cols, latex = shapes[kind]
+        rows, cols, parts = shapes[kind]
         key = ("vector", kind, j)
         symbol = self._symbols.get(key)
         if symbol is None:
             symbol = sp.MatrixSymbol(f"{kind}{j}", rows, cols)
             self._symbols[key] = symbol
-            self._latex[symbol] = latex
+            self._parts[symbol] = parts
+            self._latex[symbol] = parts.latex()
         return symbol
 
     def latex(self, symbol: sp.Basic) -> str | None:
         """The LaTeX form of one of this network's symbols, else ``None``."""
         return self._latex.get(symbol)
+
+    def parts(self, symbol: sp.Basic) -> Parts | None:
+        """How one of this network's symbols is written, else ``None``.
+
+        Examples
+        --------
+        >>> n = Naming((2, 2, 1))
+        >>> n.parts(n.weight(1, 2, 3))
+        Parts(base='w', sub='23', sup='(1)', accent='', general=False)
+        """
+        return self._parts.get(symbol)
 
 
 def label(kind: str, j: int | None = None) -> str:
