@@ -29,6 +29,7 @@ import sympy as sp
 
 import derive
 from codegen.printer import (
+    AddOuter,
     Affine,
     ArrayPrinter,
     Backprop,
@@ -37,6 +38,7 @@ from codegen.printer import (
     Total,
     has_stable_log,
 )
+from codegen.scalar import ScalarCode, Unsupported
 from derive.derivation import Derivation
 from derive.naming import label
 from derive.network import Network
@@ -129,7 +131,8 @@ class ModuleCode:
         n = d.names
         self.depth = L = d.depth
         self.arrays = a = LayerArrays(L)
-        self.printer = ArrayPrinter()
+        # The split sigmoid is as exact as logaddexp's and several times faster.
+        self.printer = ArrayPrinter({"sigmoid": "split"})
         self._allowed = {a.target, n.rate} | {
             symbol
             for j in range(L + 1)
@@ -160,12 +163,17 @@ class ModuleCode:
         self.kappa = d.kappa
         self.gradients: list[Line] = []
         self.updates: list[Line] = []
+        self.updates_in_place: list[Line] = []
         for j in layers:
             gradient = -d.kappa * Outer(a.delta(j), a.output(j - 1))
-            # The seed's rule w - (c/κ) ∂ε/∂w: κ cancels, leaving W + c δ (X, 1)ᵀ.
-            updated = a.weights(j) - n.rate / d.kappa * gradient
+            # The seed's rule w - (c/κ) ∂ε/∂w: κ cancels, leaving W + c δ (X, 1)ᵀ, and
+            # c multiplies the small δ before its product with the layer's input.
+            factor = -(n.rate / d.kappa) * (-d.kappa)
+            updated = AddOuter(a.weights(j), factor * a.delta(j), a.output(j - 1))
+            in_place = AddOuter(*updated.args, a.weights(j))
             self.gradients.append(self._line(sp.Symbol(f"dW{j}"), gradient, label("gradient", j)))
             self.updates.append(self._line(sp.Symbol(f"W{j}_new"), updated, label("update", j)))
+            self.updates_in_place.append(self._line(a.weights(j), in_place, label("update", j)))
 
         term = d.loss.term(n.target(1), n.output(L, 1)).xreplace(unit)
         f, f_of_g = a.output(L), self._layer_output(d, L)
@@ -178,6 +186,10 @@ class ModuleCode:
             )
         self.loss = self._line(sp.Symbol("eps"), Total(term), label("loss"))
         self.one_hot = d.loss.one_hot
+        try:
+            self.scalar: ScalarCode | None = ScalarCode(d)
+        except Unsupported:
+            self.scalar = None
 
     def _layer_output(self, d: Derivation, j: int) -> sp.Expr:
         """Layer j's output as an expression of its pre-activation array."""
@@ -216,7 +228,24 @@ class ModuleCode:
         deltas = [str(a.delta(j)) for j in layers]
         backward_uses = set(inputs).union(*(line.uses for line in self.deltas))
         weights = [str(a.weights(j)) for j in layers]
+        scalar = self.scalar
+        imports = self.printer.import_lines()
+        if scalar:
+            imports = sorted({*imports, *scalar.imports, "import struct"})
+        # The standard library's imports first, then numpy's, as isort has them.
+        imports.sort(key=lambda line: (line.startswith("from "), line))
+        numpy = [line for line in imports if line.split()[1].partition(".")[0] == "numpy"]
+        import_groups = [g for g in ([i for i in imports if i not in numpy], numpy) if g]
+        sizes = self.network.sizes
+        shapes = [(sizes[j], sizes[j - 1] + 1) for j in layers]
         return {
+            "scalar": scalar,
+            "weights": weights,
+            "weight_shapes": ", ".join(f"{w}.shape" for w in weights),
+            "sample_shapes": repr(((sizes[0],), *shapes)),
+            "sample_shapes_y": repr(((sizes[0],), (sizes[-1],), *shapes)),
+            "scalar_weights": list(zip(scalar.weight_targets, weights)) if scalar else [],
+            "updates_in_place": self.updates_in_place,
             "forward": self.forward,
             "deltas": self.deltas,
             "gradients": self.gradients,
@@ -224,7 +253,7 @@ class ModuleCode:
             "loss_step": self.loss,
             "one_hot": self.one_hot,
             "kappa": self.printer.doprint(self.kappa),
-            "imports": self.printer.import_lines(),
+            "import_groups": import_groups,
             "weight_args": ", ".join(weights),
             "weight_tuple": _tuple(weights),
             "forward_names": ", ".join(forward_names),
@@ -276,7 +305,7 @@ def render(network: Network, command: str, source: str) -> str:
     --------
     >>> from derive import Network
     >>> text = render(Network.from_layers("2-1"), "derive --layers 2-1", "--layers 2-1")
-    >>> "f = np.exp(-np.logaddexp(0, -g1))  # (eq:s-1)" in text
+    >>> "f = np.exp(np.minimum(g1, 0))/(1 + np.exp(-np.abs(g1)))  # (eq:s-1)" in text
     True
     """
     args = _split_command(command)

@@ -7,6 +7,7 @@ activations (dispatch on ``_print_<ClassName>``) in numerically stable forms:
 expression      printed                                 why
 ==============  ======================================  ==========================
 sigmoid(g)      ``np.exp(-np.logaddexp(0, -g))``        no overflow for g ≪ 0
+                (``sigmoid="split"``: see below)
 softplus(g)     ``np.logaddexp(0, g)``                  no overflow for g ≫ 0
 relu(g)         ``np.maximum(g, 0)``
 Heaviside(g,0)  ``np.heaviside(g, 0)``                  value 0 at g = 0
@@ -25,18 +26,36 @@ the next layer's weights), :class:`Outer` (δ·(X, 1)ᵀ summed over samples) an
 :class:`Total` (the sum of every element).  Their ``_sympystr`` gives the
 mathematical form that generated docstrings show.
 
+With the setting ``sigmoid="split"`` the sigmoid is printed as
+``np.exp(np.minimum(g, 0))/(1 + np.exp(-np.abs(g)))``, that is
+e^{min(g, 0)}/(1 + e^{−|g|}): equal to 1/(1 + e^{−g}) for g ≥ 0 and to
+e^{g}/(1 + e^{g}) for g < 0, so no exponent is positive, and as precise as
+the ``logaddexp`` form at a fraction of its cost (``logaddexp`` evaluates a
+logarithm and two exponentials per element).  Generated modules use it.
+
+:class:`AddOuter` (W + D·(X, 1)ᵀ) is printed as a call of the generated
+module's ``_add_outer``, which writes the product straight into the new
+weights (or, with ``out``, into the given ones) instead of building (X, 1).
+
 Every module the printer refers to is recorded in ``module_imports``;
 :meth:`ArrayPrinter.import_lines` turns that into sorted import statements,
 with numpy imported as ``np``.
+
+:class:`ScalarPrinter` prints the same activations for Python floats and
+the ``math`` module, for the straight-line code of one sample of a small
+network (see :mod:`codegen.scalar`).
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.pycode import PythonCodePrinter
 
-from derive.activations import sigmoid
+from derive.activations import sigmoid, softplus
 
 
 class LayerSoftmax(sp.Function):
@@ -79,6 +98,21 @@ class Outer(sp.Function):
         return f"{delta}·({inputs}, 1)ᵀ"
 
 
+class AddOuter(sp.Function):
+    """W + D·(X, 1)ᵀ summed over the samples: ``AddOuter(W, D, X)``, shaped like W.
+
+    An optional fourth argument names the array the result is written into
+    (the weights themselves, for an update in place).
+    """
+
+    nargs = (3, 4)
+
+    def _sympystr(self, printer):
+        weights, inputs = printer._print(self.args[0]), printer._print(self.args[2])
+        factor = printer.parenthesize(self.args[1], PRECEDENCE["Mul"], strict=True)
+        return f"{weights} + {factor}·({inputs}, 1)ᵀ"
+
+
 class Total(sp.Function):
     """The sum of every element of an array: over units and samples."""
 
@@ -113,8 +147,12 @@ class ArrayPrinter(NumPyPrinter):
     ['import numpy as np']
     """
 
+    _default_settings: ClassVar[dict] = {**NumPyPrinter._default_settings, "sigmoid": "logaddexp"}
+
     def __init__(self, settings=None, aliases: dict[str, str] | None = None):
         super().__init__(settings)
+        if self._settings["sigmoid"] not in ("logaddexp", "split"):
+            raise ValueError(f"sigmoid: 'logaddexp' or 'split', got {self._settings['sigmoid']!r}")
         self.aliases = {"numpy": "np"} if aliases is None else dict(aliases)
 
     def _module_format(self, fqn, register=True):
@@ -146,6 +184,11 @@ class ArrayPrinter(NumPyPrinter):
     def _print_sigmoid(self, expr):
         # 1/(1 + e^{-g}) = e^{-log(1 + e^{-g})}: logaddexp never overflows.
         g = expr.args[0]
+        if self._settings["sigmoid"] == "split":
+            # e^{min(g, 0)} / (1 + e^{-|g|}): both exponents are never positive.
+            arg = self._print(g)
+            top = self._call("exp", self._call("minimum", arg, "0"))
+            return f"{top}/(1 + {self._call('exp', '-' + self._call('abs', arg))})"
         return self._call("exp", "-" + self._call("logaddexp", "0", self._print(-g)))
 
     def _print_softplus(self, expr):
@@ -199,8 +242,99 @@ class ArrayPrinter(NumPyPrinter):
         x = self.parenthesize(inputs, PRECEDENCE["Mul"], strict=False)
         return self._call("column_stack", f"({d}.T @ {x}, {d}.sum(axis=0))")
 
+    def _print_AddOuter(self, expr):
+        args = [self._print(a) for a in expr.args[:3]]
+        if len(expr.args) == 4:
+            args.append(f"out={self._print(expr.args[3])}")
+        return f"_add_outer({', '.join(args)})"
+
     def _print_Total(self, expr):
         return self._call("sum", self._print(expr.args[0]))
+
+
+class ScalarPrinter(PythonCodePrinter):
+    """SymPy's Python printer for floats, with the project's activations in stable forms.
+
+    Functions of ``math`` are printed by their bare names and collected in
+    ``module_imports`` (:meth:`import_lines` gives ``from math import ...``).
+    Each form keeps a NaN a NaN and never asks ``math.exp`` for e^{g} with
+    g > 0 where it could overflow:
+
+    ==============  =====================================================
+    expression      printed
+    ==============  =====================================================
+    sigmoid(g)      ``(1/(1 + exp(-g)) if g >= 0 else exp(g)/(1 + exp(g)))``
+    softplus(g)     ``(g + log1p(exp(-g)) if g > 0 else log1p(exp(g)))``
+    relu(g)         ``(0.0 if g < 0 else g)``
+    Heaviside(g,0)  ``(1.0 if g > 0 else 0.0 if g <= 0 else g)``
+    log σ(g)        −softplus(−g), and log(1 − σ(g)) as −softplus(g)
+    ==============  =====================================================
+
+    What it cannot print (a layer-wide softmax, say) raises SymPy's
+    ``PrintMethodNotImplementedError``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> g = sp.Symbol("g", real=True)
+    >>> printer = ScalarPrinter()
+    >>> printer.doprint(sigmoid(g))
+    '(1/(1 + exp(-g)) if g >= 0 else exp(g)/(1 + exp(g)))'
+    >>> printer.import_lines()
+    ['from math import exp']
+    """
+
+    def __init__(self, settings=None):
+        super().__init__({"fully_qualified_modules": False, **(settings or {})})
+
+    def import_lines(self) -> list[str]:
+        """The import statements of the printed code, sorted."""
+        return [
+            f"from {module} import {', '.join(sorted(names))}"
+            for module, names in sorted(self.module_imports.items())
+        ]
+
+    def _math(self, name: str) -> str:
+        return self._module_format("math." + name)
+
+    def _branches(self, test: str, then: str, otherwise: str) -> str:
+        return f"({then} if {test} else {otherwise})"
+
+    def _print_sigmoid(self, expr):
+        g, minus_g = self._print(expr.args[0]), self._print(-expr.args[0])
+        exp = self._math("exp")
+        return self._branches(
+            f"{g} >= 0", f"1/(1 + {exp}({minus_g}))", f"{exp}({g})/(1 + {exp}({g}))"
+        )
+
+    def _print_softplus(self, expr):
+        g, minus_g = self._print(expr.args[0]), self._print(-expr.args[0])
+        exp, log1p = self._math("exp"), self._math("log1p")
+        return self._branches(
+            f"{g} > 0", f"{g} + {log1p}({exp}({minus_g}))", f"{log1p}({exp}({g}))"
+        )
+
+    def _print_relu(self, expr):
+        g = self._print(expr.args[0])
+        return self._branches(f"{g} < 0", "0.0", g)
+
+    def _print_Heaviside(self, expr):
+        # The last branch is reached by NaN alone, which stays NaN (as in np.heaviside).
+        g, *value = expr.args
+        at_zero = value[0] if value else sp.S.Half
+        arg = self._print(g)
+        if at_zero == 0:
+            return f"(1.0 if {arg} > 0 else 0.0 if {arg} <= 0 else {arg})"
+        h = self._print(sp.Float(at_zero))
+        return f"(1.0 if {arg} > 0 else 0.0 if {arg} < 0 else {h} if {arg} == 0 else {arg})"
+
+    def _print_log(self, expr):
+        arg = expr.args[0]
+        if isinstance(arg, sigmoid):
+            return self._print(-softplus(-arg.args[0]))
+        if isinstance(1 - arg, sigmoid):
+            return self._print(-softplus((1 - arg).args[0]))
+        return super()._print_log(expr)
 
 
 def array_code(expr: sp.Expr, printer: ArrayPrinter | None = None) -> str:
