@@ -1,80 +1,398 @@
-"""Benchmarks: times as ratios against a baseline measured in the same run.
+"""Benchmarks: generated code against its peers, as ratios measured in one run.
 
 Usage::
 
-    python bench/run.py            # the full run, a Markdown table on stdout
-    python bench/run.py --smoke    # one repeat of everything: checks the script runs
+    python bench/run.py            # the full run, Markdown tables on stdout
+    python bench/run.py --smoke    # everything once, quickly: checks the script runs
 
-The machines are shared and noisy, so every figure is a median over repeats,
-the measured commands are interleaved with their baseline, and only ratios
-are compared with targets.  Nothing here is asserted by the test suite.
+Four sections, each a table of medians and of ratios to a floor measured in
+the same run:
+
+1. tiny: one update of the seed (2-2-1, one sample) against a hand-written
+   pure-Python update on floats (the floor), hand-written numpy, torch
+   autograd and ``jax.jit(grad)``;
+2. wide: one update of a 784-128-10 sigmoid network on a batch of 256, in
+   float64 and float32, against the matrix products alone (the GEMM floor),
+   hand-written numpy, torch and ``jax.jit``, all with the same thread count;
+3. derivation: ``derive`` and code generation at depth 2, 4, 8, 16 (width 16),
+   with the exponent of a power law fitted to the series, and the command
+   line against ``import sympy, jinja2, numpy``;
+4. memory: the peak extra memory of one wide update and of ``update_``
+   (tracemalloc), against the weights and the activations.
+
+The machines are shared and noisy, so the cases are interleaved, round after
+round, every figure is a median over the rounds and every ratio the median of
+the rounds' ratios.  Nothing here is asserted by the test suite, which runs
+``--smoke``.  torch and jax are optional (``pip install -e '.[bench]'``); a
+peer that is not installed is reported as such.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
+import math
+import os
 import platform
 import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import numpy as np
+import peers
+
+THREADS = peers.threads()
+# XLA reads its thread count once, at import.
+os.environ.setdefault(
+    "XLA_FLAGS",
+    f"--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads={THREADS}",
+)
+
+WIDE_LAYERS = "784-128-10"
+WIDE_BATCH = 256
+DEPTHS = (2, 4, 8, 16)
+WIDTH = 16
 
 FLOOR = [sys.executable, "-c", "import sympy, jinja2, numpy"]
-
-#: (name, command, baseline name, target ratio)
+#: (name, command, target ratio to the import floor)
 COMMANDS = [
-    ("import sympy, jinja2, numpy", FLOOR, None, None),
-    ("derive --latex (seed)", [sys.executable, "-m", "derive", "--latex"], "floor", 1.5),
+    ("derive --latex (seed)", [sys.executable, "-m", "derive", "--latex"], 1.5),
     (
         "derive --latex --layers 8-16-16-4",
         [sys.executable, "-m", "derive", "--latex", "--layers", "8-16-16-4"],
-        "floor",
         3.0,
     ),
 ]
 
 
-def time_commands(repeat: int) -> dict[str, list[float]]:
-    """Wall time of each command, interleaved so that load hits all alike."""
-    times: dict[str, list[float]] = {name: [] for name, *_ in COMMANDS}
-    for _ in range(repeat):
-        for name, argv, *_ in COMMANDS:
+class Case:
+    """One timed callable: ``function(*args)``, called ``number`` times per round."""
+
+    def __init__(self, name: str, function, args, target: float | None = None, note: str = ""):
+        self.name, self.function, self.args = name, function, args
+        self.target, self.note = target, note
+        self.number = 1
+        self.times: list[float] = []
+
+    def calibrate(self, seconds: float) -> None:
+        """Enough calls per round to fill ``seconds``."""
+        start = time.perf_counter()
+        self.function(*self.args)
+        once = max(time.perf_counter() - start, 1e-7)
+        self.number = max(1, min(100_000, int(seconds / once)))
+
+    def run(self) -> None:
+        function, args = self.function, self.args
+        start = time.perf_counter()
+        for _ in range(self.number):
+            function(*args)
+        self.times.append((time.perf_counter() - start) / self.number)
+
+
+def interleave(cases: list[Case], rounds: int, seconds: float, smoke: bool) -> None:
+    """Every case once per round, in turn, so that load on the machine hits all alike."""
+    for case in cases:
+        if not smoke:
+            case.calibrate(seconds)
+    for _ in range(rounds):
+        for case in cases:
+            case.run()
+
+
+def ratio(case: Case, floor: Case) -> float:
+    """The median over the rounds of the case's time over the floor's in the same round."""
+    return statistics.median(t / f for t, f in zip(case.times, floor.times))
+
+
+def table(title: str, unit: str, scale: float, cases: list[Case], floor: Case, missing) -> None:
+    print(f"### {title}")
+    print()
+    print(f"| case | median ({unit}) | ratio to floor | target | holds |")
+    print("|---|---:|---:|---|---|")
+    for case in cases:
+        r = ratio(case, floor)
+        if case is floor:
+            goal, holds = "floor", ""
+        elif case.target is None:
+            goal, holds = "", ""
+        else:
+            goal, holds = f"<= {case.target:g}x", "yes" if r <= case.target else "NO"
+        note = f" {case.note}" if case.note else ""
+        print(
+            f"| `{case.name}`{note} | {statistics.median(case.times) * scale:.3f} | {r:.2f} "
+            f"| {goal} | {holds} |"
+        )
+    for name, why in missing:
+        print(f"| {name} | {why} | | | |")
+    print()
+
+
+def _peer(make, *args, **kwargs):
+    """A peer's ``(update, args)``, or the reason it cannot run."""
+    try:
+        return make(*args, **kwargs), None
+    except ImportError as error:
+        return None, f"not installed ({error.name or error})"
+
+
+def _load_generated(name: str, layers: str | None = None):
+    """A committed generated module, or one rendered for the layers into a temporary file."""
+    if layers is None:
+        return importlib.import_module(f"generated.{name}")
+    import tempfile
+
+    from codegen.generate import render, write
+    from derive import Network
+
+    path = Path(tempfile.mkdtemp()) / f"{name}.py"
+    write(render(Network.from_layers(layers), f"derive --layers {layers}", "bench"), path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# -- 1. tiny ------------------------------------------------------------------------
+
+
+def tiny(rounds: int, smoke: bool) -> dict[str, float]:
+    xnor = _load_generated("xnor")
+    weights, x, y = peers.seed_arrays()
+    floor = Case("pure Python on floats (hand-written)", *peers.make_pure_python())
+    generated = Case(
+        "generated update (numpy in and out, validated)", xnor.update, (weights, x, y, 1.0), 2.5
+    )
+    cases = [floor, generated, Case("hand-written numpy", *peers.make_numpy())]
+    missing = []
+    for name, make in [("torch autograd", peers.make_torch), ("jax.jit(grad)", peers.make_jax)]:
+        made, why = _peer(make)
+        if made:
+            cases.append(Case(name, *made))
+        else:
+            missing.append((name, why))
+    interleave(cases, rounds, 0.005, smoke)
+    table(
+        "1. Tiny: one update of the seed (2-2-1), one sample, float64",
+        "µs",
+        1e6,
+        cases,
+        floor,
+        missing,
+    )
+    return {c.name: ratio(c, floor) for c in cases}
+
+
+# -- 2. wide ------------------------------------------------------------------------
+
+
+def wide(rounds: int, smoke: bool) -> None:
+    module = _load_generated("wide", WIDE_LAYERS)
+    sizes = tuple(int(n) for n in WIDE_LAYERS.split("-"))
+    targets = {np.float64: 1.2, np.float32: 1.35}
+    for dtype in (np.float64, np.float32):
+        weights, x, y = peers.wide_arrays(dtype, WIDE_BATCH, sizes)
+        in_place = [w.copy() for w in weights]
+        c = 1e-3
+        floor = Case("GEMM floor (the products alone)", *peers.gemm_floor(weights, x))
+        cases = [
+            floor,
+            Case("generated update", module.update, (weights, x, y, c), targets[dtype]),
+            Case("generated update_ (in place)", module.update_, (in_place, x, y, c),
+                 targets[dtype]),
+            Case("hand-written numpy", peers.numpy_batch_update, (weights, x, y, c)),
+        ]
+        missing = []
+        for name, make in [("torch autograd", peers.make_torch), ("jax.jit(grad)", peers.make_jax)]:
+            made, why = _peer(make, c, arrays=(weights, x, y))
+            if made:
+                cases.append(Case(name, *made))
+            else:
+                missing.append((name, why))
+        interleave(cases, rounds, 0.05, smoke)
+        name = np.dtype(dtype).name
+        table(
+            f"2. Wide: one update of {WIDE_LAYERS} sigmoid, batch {WIDE_BATCH}, {name}, "
+            f"{THREADS} threads",
+            "ms",
+            1e3,
+            cases,
+            floor,
+            missing,
+        )
+        generated = ratio(cases[1], floor)
+        peers_ratios = {c.name: ratio(c, floor) for c in cases[4:]}
+        faster = [n for n, r in peers_ratios.items() if generated < r]
+        slower = [n for n, r in peers_ratios.items() if generated >= r]
+        print(f"generated update faster than: {', '.join(faster) or '-'}; "
+              f"not faster than: {', '.join(slower) or '-'}")
+        print()
+
+
+# -- 3. derivation ------------------------------------------------------------------
+
+_RENDER = """
+import sys, time
+start = time.perf_counter()
+from codegen.generate import render
+from derive import Network
+net = Network.from_layers(sys.argv[1])
+imported = time.perf_counter()
+render(net, "derive --layers " + sys.argv[1], "bench")
+print(time.perf_counter() - imported)
+"""
+
+
+def derivation(rounds: int) -> None:
+    times: dict[int, list[float]] = {depth: [] for depth in DEPTHS}
+    commands: dict[str, list[float]] = {name: [] for name in ["floor", *(c[0] for c in COMMANDS)]}
+    for _ in range(rounds):
+        for depth in DEPTHS:
+            layers = "-".join([str(WIDTH)] * (depth + 1))
+            out = subprocess.run(
+                [sys.executable, "-c", _RENDER, layers],
+                cwd=ROOT, check=True, capture_output=True, text=True,
+            )
+            times[depth].append(float(out.stdout))
+        for name, argv in [("floor", FLOOR), *((c[0], c[1]) for c in COMMANDS)]:
             start = time.perf_counter()
             subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-            times[name].append(time.perf_counter() - start)
-    return times
+            commands[name].append(time.perf_counter() - start)
+    medians = {depth: statistics.median(t) for depth, t in times.items()}
+    xs = [math.log(d) for d in DEPTHS]
+    ys = [math.log(medians[d]) for d in DEPTHS]
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    slope = sum((a - mean_x) * (b - mean_y) for a, b in zip(xs, ys)) / sum(
+        (a - mean_x) ** 2 for a in xs
+    )
+    print(f"### 3. Derivation: derive + generation at width {WIDTH}, after the imports")
+    print()
+    print("| case | median (s) | ratio to depth 2 | target | holds |")
+    print("|---|---:|---:|---|---|")
+    for depth in DEPTHS:
+        r = statistics.median(t / b for t, b in zip(times[depth], times[DEPTHS[0]]))
+        print(f"| `depth {depth}` | {medians[depth]:.3f} | {r:.2f} | | |")
+    print()
+    holds = "yes" if slope <= 1.1 else "NO"
+    print(f"fitted time ∝ depth^k: k = {slope:.2f} (target k <= 1, linear; holds: {holds})")
+    print()
+    print("| command | median (s) | ratio to import floor | target | holds |")
+    print("|---|---:|---:|---|---|")
+    print(f"| `import sympy, jinja2, numpy` | {statistics.median(commands['floor']):.3f} "
+          "| 1.00 | floor | |")
+    for name, _, target in COMMANDS:
+        r = statistics.median(t / f for t, f in zip(commands[name], commands["floor"]))
+        holds = "yes" if r <= target else "NO"
+        print(f"| `{name}` | {statistics.median(commands[name]):.3f} | {r:.2f} "
+              f"| <= {target:g}x | {holds} |")
+    print()
+
+
+# -- 4. memory ----------------------------------------------------------------------
+
+
+def memory() -> None:
+    module = _load_generated("wide", WIDE_LAYERS)
+    sizes = tuple(int(n) for n in WIDE_LAYERS.split("-"))
+    weights, x, y = peers.wide_arrays(np.float64, WIDE_BATCH, sizes)
+    itemsize = x.itemsize
+    weight_bytes = sum(w.nbytes for w in weights)
+    activation_bytes = WIDE_BATCH * sum(sizes[1:]) * itemsize  # every layer's output
+    delta_bytes = activation_bytes
+    peaks = {}
+    for name, function in [("update", module.update), ("update_", module.update_)]:
+        function(weights if name == "update" else [w.copy() for w in weights], x, y, 1e-3)
+        args = (weights if name == "update" else [w.copy() for w in weights], x, y, 1e-3)
+        tracemalloc.start()
+        try:
+            function(*args)
+            peaks[name] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    mib = 2**20
+    print(f"### 4. Memory: peak extra of one {WIDE_LAYERS} update, batch {WIDE_BATCH}, float64")
+    print()
+    print(f"weights {weight_bytes / mib:.2f} MiB; activations (every layer's output) "
+          f"{activation_bytes / mib:.2f} MiB; deltas {delta_bytes / mib:.2f} MiB")
+    print()
+    print("| case | peak (MiB) | ratio to budget | budget | holds |")
+    print("|---|---:|---:|---|---|")
+    budgets = {
+        "update": (weight_bytes + 3 * activation_bytes, "weights + 3 x activations"),
+        "update_": (activation_bytes + delta_bytes, "activations + deltas"),
+    }
+    for name, peak in peaks.items():
+        budget, text = budgets[name]
+        r = peak / budget
+        print(f"| `{name}` | {peak / mib:.3f} | {r:.2f} | {text} | {'yes' if r <= 1 else 'NO'} |")
+    print()
+
+
+# -- the machine ----------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    blas = "BLAS unknown"
+    if importlib.util.find_spec("threadpoolctl"):
+        from threadpoolctl import threadpool_info
+
+        blas = "; ".join(
+            f"{i['internal_api']} {i['version']} ({i.get('architecture', '?')} kernel, "
+            f"{i['num_threads']} threads)"
+            for i in threadpool_info()
+            if i["user_api"] == "blas"
+        ) or blas
+    versions = [f"numpy {np.__version__}"]
+    for name in ("torch", "jax"):
+        if importlib.util.find_spec(name):
+            versions.append(f"{name} {__import__(name).__version__}")
+        else:
+            versions.append(f"{name} not installed")
+    return (
+        f"{cpu}, {THREADS} cores; {platform.python_implementation()} "
+        f"{platform.python_version()}; {', '.join(versions)}; {blas}; "
+        f"torch and XLA set to {THREADS} threads"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="one repeat, to check the script")
-    parser.add_argument("--repeat", type=int, default=15, help="repeats per command")
+    parser.add_argument("--smoke", action="store_true", help="everything once, to check the script")
+    parser.add_argument("--rounds", type=int, default=31, help="interleaved rounds per section")
+    parser.add_argument(
+        "--only", choices=["tiny", "wide", "derivation", "memory"], action="append",
+        help="run only these sections (repeatable)",
+    )
     args = parser.parse_args(argv)
-    repeat = 1 if args.smoke else args.repeat
-
-    times = time_commands(repeat)
-    floor = statistics.median(times[COMMANDS[0][0]])
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} "
-          f"{platform.python_version()}, {_cores()} cores; median of {repeat} runs")
+    rounds = 1 if args.smoke else args.rounds
+    sections = args.only or ["tiny", "wide", "derivation", "memory"]
+    print(f"machine: {machine()}")
+    print(f"figures: medians of {rounds} interleaved round(s); ratios are medians of per-round "
+          "ratios" + (" (SMOKE RUN: one round, no meaning)" if args.smoke else ""))
     print()
-    print("| command | median (s) | ratio to import floor | target | holds |")
-    print("|---|---:|---:|---:|---|")
-    for name, _, base, target in COMMANDS:
-        median = statistics.median(times[name])
-        ratio = median / floor
-        goal = f"<= {target}x" if target else "baseline"
-        holds = "" if target is None else ("yes" if ratio <= target else "NO")
-        print(f"| `{name}` | {median:.3f} | {ratio:.2f} | {goal} | {holds} |")
+    if "tiny" in sections:
+        tiny(rounds, args.smoke)
+    if "wide" in sections:
+        wide(rounds, args.smoke)
+    if "derivation" in sections:
+        derivation(1 if args.smoke else max(3, rounds // 4))
+    if "memory" in sections:
+        memory()
     return 0
-
-
-def _cores() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 if __name__ == "__main__":

@@ -5,10 +5,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_benchmark_smoke_prints_every_ratio():
+@pytest.fixture(scope="module")
+def smoke() -> str:
+    """What ``bench/run.py --smoke`` prints (one run for every test here)."""
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke"],
         capture_output=True,
@@ -16,9 +20,27 @@ def test_benchmark_smoke_prints_every_ratio():
         check=True,
         timeout=300,
     )
-    rows = [line for line in run.stdout.splitlines() if line.startswith("| `")]
+    return run.stdout
+
+
+def test_benchmark_smoke_prints_every_ratio(smoke):
+    rows = [line for line in smoke.splitlines() if line.startswith("| `")]
     assert len(rows) >= 3
     for row in rows:
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert re.fullmatch(r"\d+\.\d{3}", cells[1]), row  # a median in seconds
         assert float(cells[2]) > 0, row  # a ratio to the baseline
+
+
+def test_benchmark_smoke_covers_every_section_and_peer(smoke):
+    out = smoke
+    assert out.startswith("machine: ")
+    for heading in ("### 1. Tiny", "### 2. Wide", "float64", "float32", "### 3. Derivation",
+                    "### 4. Memory", "fitted time ∝ depth^k: k = "):
+        assert heading in out, heading
+    for case in ("pure Python on floats", "generated update", "hand-written numpy",
+                 "GEMM floor", "generated update_ (in place)", "`depth 16`", "`update_`"):
+        assert case in out, case
+    for peer in ("torch autograd", "jax.jit(grad)"):
+        # measured, or said to be missing: never left out
+        assert re.search(rf"\| `?{re.escape(peer)}`? \| (\d+\.\d{{3}} \| \d|not installed)", out), peer
