@@ -1,4 +1,4 @@
-"""The ``derive`` command: spec → derivation → LaTeX or a numpy module.
+"""The ``derive`` command: spec → derivation → LaTeX, HTML, Markdown, a numpy module, training.
 
 Exit codes: 0 success, 1 ``--check`` found stale files, 2 bad input (one line
 on stderr naming the problem; nothing written).
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import shlex
 import sys
 from pathlib import Path
@@ -26,6 +27,10 @@ examples:
   derive --latex --digits 7               the worked example at full precision
   derive --layers 2-2-2 --out generated/net_2_2_2.py   generate a numpy module
   derive --check                          exit 1 if a module in generated/ is stale
+  derive --html report.html               one self-contained page: MathML, diagram, training curve
+  derive --markdown > seed.md             Markdown with $$ maths, for GitHub and Jupyter
+  derive --train --epochs 5000            train the spec's data set with the generated update
+  derive --train --batch --c 0.5          one update per epoch, summed over the data set
 """
 
 
@@ -86,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the derivation and worked example as LaTeX (amsmath), e.g. derive --latex",
     )
     out.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the derivation, worked example and training as Markdown with $$ maths "
+        "(GitHub, Jupyter), e.g. derive --markdown > seed.md",
+    )
+    out.add_argument(
+        "--html",
+        metavar="FILE",
+        help="write one self-contained HTML page (MathML, an SVG diagram of the network, "
+        "the worked example, the training curve; no scripts, opens offline), "
+        "e.g. --html report.html",
+    )
+    out.add_argument(
         "--standalone",
         action="store_true",
         help="with --latex: a complete document that pdflatex compiles",
@@ -115,6 +133,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="regenerate every module in DIR (default generated/) in memory; "
         "exit 1 naming each stale file. Writes nothing.",
     )
+    train = parser.add_argument_group(
+        "training on the spec's data set (with --train, and for the curve of --html and --markdown)"
+    )
+    train.add_argument(
+        "--train",
+        action="store_true",
+        help="train with the generated update and print ε as it falls and the final output "
+        "of every data row, e.g. derive --train --epochs 5000",
+    )
+    train.add_argument(
+        "--epochs",
+        metavar="N",
+        type=_epochs,
+        help="passes over the data set (default 5000), e.g. --epochs 20000",
+    )
+    train.add_argument(
+        "--c",
+        metavar="C",
+        type=_rate,
+        help="the update constant c of W + c δ Xᵀ (default: the spec's example c, else 1), "
+        "e.g. --c 0.5",
+    )
+    train.add_argument(
+        "--batch",
+        action="store_true",
+        help="one update per epoch, summed over the data set, instead of one per data row "
+        "in order (the seed's), e.g. derive --train --batch",
+    )
     parser.add_argument("--version", action="version", version=f"derive {__version__}")
     return parser
 
@@ -123,6 +169,24 @@ def _digits(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= 15:
         raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 15, got {text!r}")
     return int(text)
+
+
+def _epochs(text: str) -> int:
+    from derive.train import MAX_EPOCHS
+
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_EPOCHS:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {MAX_EPOCHS}, got {text!r}")
+    return int(text)
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
 
 
 def network_from_args(args: argparse.Namespace, root: Path | None = None) -> tuple[Network, str]:
@@ -193,6 +257,30 @@ def _latex(network: Network, args) -> str:
     return make(derivation, digits=args.digits)
 
 
+def _training(network: Network, args, required: bool):
+    """Train as the arguments say; None when not asked for and the spec has no data set."""
+    if not network.data and not required:
+        return None
+    from derive.train import DEFAULT_EPOCHS, Progress, train
+
+    epochs = DEFAULT_EPOCHS if args.epochs is None else args.epochs
+    progress = Progress(epochs)
+    try:
+        return train(network, epochs=epochs, c=args.c, batch=args.batch, progress=progress)
+    finally:
+        progress.close()
+
+
+def _write(text: str, path: str, option: str) -> None:
+    from codegen import generate
+
+    try:
+        generate.write(text, path, force=True)
+    except OSError as error:
+        raise UsageError(f"{option}: cannot write {path!r} ({error.strerror})") from None
+    print(f"wrote {path}", file=sys.stderr)
+
+
 def _generate(network: Network, source: str, args) -> None:
     from codegen import generate
 
@@ -230,7 +318,8 @@ def check(directory: str) -> int:
             continue
         try:
             args = build_parser().parse_args(argv)
-            if args.out is None or args.latex or args.force or args.check is not None:
+            extra = args.latex or args.markdown or args.html or args.train
+            if args.out is None or extra or args.force or args.check is not None:
                 raise UsageError("the header's command must only describe a network and --out")
             network, source = network_from_args(args, root=root)
             text = generate.render(network, regenerate_command(args, args.out), source)
@@ -252,17 +341,45 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.check is not None:
             return check(args.check)
-        if not (args.latex or args.out):
-            raise UsageError("nothing to do: give --latex, --out FILE or --check (see --help)")
+        if not (args.latex or args.out or args.markdown or args.html or args.train):
+            raise UsageError(
+                "nothing to do: give --latex, --markdown, --html FILE, --train, --out FILE"
+                " or --check (see --help)"
+            )
         if args.standalone and not args.latex:
             raise UsageError("--standalone goes with --latex")
         if args.force and not args.out:
             raise UsageError("--force goes with --out")
+        printed = [flag for flag in ("latex", "markdown", "train") if getattr(args, flag)]
+        if len(printed) > 1:
+            raise UsageError(
+                f"--{printed[0]} and --{printed[1]} both print to stdout; give one of them"
+            )
+        tuned = args.epochs is not None or args.c is not None or args.batch
+        if tuned and not (args.train or args.html or args.markdown):
+            raise UsageError("--epochs, --c and --batch go with --train, --html or --markdown")
         network, source = network_from_args(args)
         if args.out:
             module_name(args.out)  # refuse a bad name before any work
+        training = None
+        if args.train or args.html or args.markdown:
+            training = _training(network, args, required=args.train)
         if args.latex:
             sys.stdout.write(_latex(network, args))
+        if args.markdown:
+            from derive.derivation import Derivation
+            from derive.markdown import markdown
+
+            sys.stdout.write(markdown(Derivation(network), args.digits, training))
+        if args.train:
+            from derive.train import report
+
+            sys.stdout.write(report(training, args.digits))
+        if args.html:
+            from derive.derivation import Derivation
+            from derive.html import report as page
+
+            _write(page(Derivation(network), args.digits, training), args.html, "--html")
         if args.out:
             _generate(network, source, args)
         return 0

@@ -282,6 +282,19 @@ class Derivation:
         loss = self.loss_value.xreplace(values)
         return Step(values=values, loss=loss, updated=updated)
 
+    # -- notebooks ----------------------------------------------------------
+    def _repr_latex_(self) -> str:
+        """Jupyter's LaTeX view: each layer's δ in vector form, the gradients and the updates."""
+        from derive.latex import summary
+
+        return summary(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's HTML view: the network diagram and the whole derivation in MathML."""
+        from derive.html import body
+
+        return body(self)
+
 
 @dataclass(frozen=True)
 class Step:

@@ -110,7 +110,7 @@ class BackpropPrinter(LatexPrinter):
 
     # -- sums lead with a positive term: y - f, 1 - s ------------------------
     def _as_ordered_terms(self, expr, order=None):
-        if _unevaluated(expr) or isinstance(expr, sp.MatAdd):
+        if unevaluated(expr) or isinstance(expr, sp.MatAdd):
             return list(expr.args)  # written in a chosen order: keep it
         terms = list(super()._as_ordered_terms(expr, order=order))
         positive = [t for t in terms if not t.could_extract_minus_sign()]
@@ -130,7 +130,7 @@ class BackpropPrinter(LatexPrinter):
     # -- products ---------------------------------------------------------
     def _print_Mul(self, expr):
         if not self.numeric:
-            if not _unevaluated(expr):
+            if not unevaluated(expr):
                 return super()._print_Mul(expr)
             # a product written in a chosen order, e.g. (y - f) f (1 - f): keep it
             self._settings["order"] = "none"
@@ -138,7 +138,7 @@ class BackpropPrinter(LatexPrinter):
                 return super()._print_Mul(expr)
             finally:
                 self._settings["order"] = None
-        factors = _flat_factors(expr)
+        factors = flat_factors(expr)
         return r" \cdot ".join(self._factor(f) for f in factors)
 
     def _factor(self, f):
@@ -153,11 +153,7 @@ class BackpropPrinter(LatexPrinter):
         return super()._print_Rational(expr)
 
     def _print_Float(self, expr):
-        value = round(float(expr), self.digits)
-        text = f"{value:.{self.digits}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return "0" if text in ("-0", "") else text
+        return decimals(float(expr), self.digits)
 
     # -- activations and vector forms ---------------------------------------
     def _print_sigmoid(self, expr, exp=None):
@@ -272,16 +268,31 @@ class BackpropPrinter(LatexPrinter):
             self.numeric = numeric
 
 
-def _unevaluated(expr) -> bool:
+def decimals(value: float, digits: int) -> str:
+    """A number rounded to ``digits`` decimals, without trailing zeros.
+
+    Examples
+    --------
+    >>> decimals(-0.14802, 3), decimals(2.0, 3), decimals(-0.0001, 3)
+    ('-0.148', '2', '0')
+    """
+    value = round(value, digits)
+    text = f"{value:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def unevaluated(expr) -> bool:
     """Whether a sum or product was built unevaluated, to be shown as written."""
     return isinstance(expr, sp.Add | sp.Mul) and expr.func(*expr.args) != expr
 
 
-def _flat_factors(expr):
+def flat_factors(expr):
     """The factors of an unevaluated product in order, a −1 merged into the next number."""
     out = []
     for a in expr.args:
-        out.extend(_flat_factors(a) if a.is_Mul else [a])
+        out.extend(flat_factors(a) if a.is_Mul else [a])
     merged = []
     for f in out:
         if merged and merged[-1] == -1 and f.is_Number:
@@ -335,6 +346,30 @@ def document(derivation: Derivation, digits: int = 3) -> str:
             "",
         ]
     )
+
+
+def summary(derivation: Derivation) -> str:
+    r"""The key equations in one ``$$`` block: each layer's δ, the gradients and the updates.
+
+    Examples
+    --------
+    >>> from derive import Derivation, seed
+    >>> print(summary(Derivation(seed())).splitlines()[2])
+    \delta^{(2)} &= \left(y - f\right) \odot f \odot \left(\mathbf{1} - f\right) \qquad \text{(delta-2)} \\
+    """
+    printer = BackpropPrinter(derivation.names)
+    return "\n".join(["$$", *aligned_lines(printer, blocks.summary(derivation).rows), "$$"])
+
+
+def aligned_lines(printer: BackpropPrinter, rows) -> list[str]:
+    """An ``aligned`` environment for MathJax (Markdown, notebooks): labels beside their rows."""
+    shown = aligned_rows(printer, rows)
+    lines = [r"\begin{aligned}"]
+    for n, (left, right, label) in enumerate(shown):
+        tag = rf" \qquad \text{{({label[3:]})}}" if label else ""
+        end = r" \\" if n < len(shown) - 1 else ""
+        lines.append(f"{left} {right}{tag}{end}")
+    return lines + [r"\end{aligned}"]
 
 
 def inline(printer: BackpropPrinter, parts) -> str:

@@ -1,0 +1,255 @@
+"""SVG figures for the HTML report: the network with its weights, and the training curve.
+
+Both are plain inline SVG text: no script, no external font, and every piece of
+text escaped.  :func:`network_diagram` draws one circle per unit, a bias node
+(labelled 1) under every layer that feeds another, and one edge per weight with
+the weight's value on it; a layer too wide to draw legibly shows its first and
+last units and the figure says so.  :func:`training_curve` plots ε per epoch.
+
+Examples
+--------
+>>> from derive import Derivation, seed
+>>> svg = network_diagram(Derivation(seed()))
+>>> svg.count('class="edge"')
+9
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+import numpy as np
+
+from derive.derivation import Derivation
+from derive.latex import decimals
+
+#: Layers wider than this draw their first units, a ⋮ and their last units.
+MAX_UNITS_DRAWN = 8
+#: Units drawn of a wider layer: this many first ones and the last two.
+FIRST_UNITS_DRAWN = 3
+#: Edges beyond this many are drawn without their labels.
+MAX_LABELLED_EDGES = 60
+
+MINUS = "\u2212"
+_FONT = "font-family:sans-serif"
+
+
+def _number(value: float, digits: int) -> str:
+    text = decimals(value, digits)
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def _drawn_units(n: int) -> tuple[list[int], bool]:
+    if n <= MAX_UNITS_DRAWN:
+        return list(range(1, n + 1)), False
+    return list(range(1, FIRST_UNITS_DRAWN + 1)) + [n - 1, n], True
+
+
+def _label(base: str, sub: str) -> str:
+    """SVG text content: a letter with a subscript."""
+    if not sub:
+        return escape(base)
+    return f'{escape(base)}<tspan dy="4" font-size="70%">{escape(sub)}</tspan>'
+
+
+def network_diagram(derivation: Derivation, digits: int = 3) -> str:
+    """The network as an SVG: units, bias nodes and one labelled edge per weight.
+
+    Parameters
+    ----------
+    derivation : Derivation
+    digits : int
+        Decimals of the weights shown on the edges.
+    """
+    d = derivation
+    net, n = d.network, d.names
+    column, row, radius, top, left = 190, 70, 20, 40, 60
+    drawn = [_drawn_units(size) for size in net.sizes]
+    heights = [len(units) + (1 if j < d.depth else 0) + (1 if cut else 0) for j, (units, cut) in enumerate(drawn)]
+    tallest = max(heights)
+    width = left * 2 + column * d.depth
+    height = top + tallest * row + 40
+    positions: dict[tuple[int, int], tuple[float, float]] = {}
+    nodes, edges, texts = [], [], []
+    for j, (units, cut) in enumerate(drawn):
+        x = left + j * column
+        slots = heights[j]
+        y0 = top + (tallest - slots) * row / 2 + row / 2
+        slot = 0
+        for i in units:
+            if cut and i == units[-2]:
+                texts.append(
+                    f'<text x="{x}" y="{y0 + slot * row + 6:.1f}" text-anchor="middle" '
+                    f'font-size="22">\u22ee</text>'
+                )
+                slot += 1
+            positions[(j, i)] = (x, y0 + slot * row)
+            slot += 1
+        if j < d.depth:
+            positions[(j, net.sizes[j] + 1)] = (x, y0 + slot * row)  # the bias input 1
+        kind = "inputs" if j == 0 else f"layer {j}: {d.activation(j).name}"
+        texts.append(
+            f'<text x="{x}" y="{height - 12}" text-anchor="middle" font-size="13" '
+            f'fill="#555">{escape(kind)}</text>'
+        )
+    # the edges: one per weight w^{(j)}_{ik}, from input k of layer j - 1 to unit i
+    count = sum(len(drawn[j][0]) * (len(drawn[j - 1][0]) + 1) for j in range(1, d.depth + 1))
+    labelled = count <= MAX_LABELLED_EDGES
+    for j in range(1, d.depth + 1):
+        sources = drawn[j - 1][0] + [net.sizes[j - 1] + 1]
+        targets = drawn[j][0]
+        for a, i in enumerate(targets):
+            for k in sources:
+                (x1, y1), (x2, y2) = positions[(j - 1, k)], positions[(j, i)]
+                weight = n.weight(j, i, k)
+                bias = k == net.sizes[j - 1] + 1
+                style = ' stroke-dasharray="4 3"' if bias else ""
+                parts = [
+                    f'<g class="edge" data-weight="{weight.name}">',
+                    (f'<line x1="{x1 + radius}" y1="{y1:.1f}" x2="{x2 - radius}" y2="{y2:.1f}" '
+                    f'stroke="#7a8ca3" stroke-width="1.3"{style}/>'),
+                ]
+                if labelled:
+                    # stagger the labels along the edges so the ones into a unit do not meet
+                    t = 0.22 + 0.5 * (a + 0.5) / len(targets)
+                    lx, ly = x1 + radius + t * (x2 - x1 - 2 * radius), y1 + t * (y2 - y1)
+                    if net.weights is not None:
+                        text = escape(_number(net.weights[j - 1][i - 1][k - 1], digits))
+                    else:
+                        parts_ = n.parts(weight)
+                        text = _label(parts_.text, parts_.sub)
+                    parts.append(
+                        f'<text class="weight" x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle" '
+                        f'font-size="12" paint-order="stroke" stroke="#fff" stroke-width="4" '
+                        f'fill="#1d3557">{text}</text>'
+                    )
+                parts.append("</g>")
+                edges.append("".join(parts))
+    for (j, i), (x, y) in positions.items():
+        bias = j < d.depth and i == net.sizes[j] + 1
+        if bias:
+            nodes.append(
+                f'<g class="bias"><rect x="{x - radius * 0.8:.1f}" y="{y - radius * 0.8:.1f}" '
+                f'width="{radius * 1.6:.1f}" height="{radius * 1.6:.1f}" rx="4" fill="#f4f4f4" '
+                f'stroke="#888" stroke-dasharray="4 3"/><text x="{x}" y="{y + 5:.1f}" '
+                f'text-anchor="middle" font-size="15">1</text></g>'
+            )
+            continue
+        parts_ = n.parts(n.output(j, i))
+        fill = "#e8f1fb" if j == 0 else ("#fdebd3" if j == d.depth else "#e6f4ea")
+        nodes.append(
+            f'<g class="unit"><circle cx="{x}" cy="{y:.1f}" r="{radius}" fill="{fill}" '
+            f'stroke="#445"/><text x="{x}" y="{y + 5:.1f}" text-anchor="middle" font-size="15" '
+            f'font-style="italic">{_label(parts_.text, parts_.sub if j == 0 or j == d.depth else str(i))}'
+            f"</text></g>"
+        )
+    return (
+        f'<svg class="network" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" style="{_FONT}">'
+        f"<title>{escape(net.layers_text)} network with its weights</title>"
+        + "".join(edges)
+        + "".join(nodes)
+        + "".join(texts)
+        + "</svg>"
+    )
+
+
+def diagram_caption(derivation: Derivation) -> str:
+    """What the diagram shows and what it leaves out, in words."""
+    net = derivation.network
+    text = "Each weight is on its edge; the bias inputs 1 (dashed) feed every layer."
+    if net.weights is None:
+        text = "Each weight is named on its edge (the spec has no values); the bias inputs 1 (dashed) feed every layer."
+    if any(size > MAX_UNITS_DRAWN for size in net.sizes):
+        text += (
+            f" Layers wider than {MAX_UNITS_DRAWN} units show their first {FIRST_UNITS_DRAWN}"
+            " and last two units; the others and their edges are left out."
+        )
+    drawn = [len(_drawn_units(s)[0]) for s in net.sizes]
+    if sum(drawn[j] * (drawn[j - 1] + 1) for j in range(1, len(drawn))) > MAX_LABELLED_EDGES:
+        text += f" With more than {MAX_LABELLED_EDGES} edges drawn, the weights are not labelled."
+    return text
+
+
+def _ticks(top: float, count: int = 5) -> list[float]:
+    """Round tick values from 0 to at least ``top``."""
+    if not top > 0:
+        return [0.0, 1.0]
+    raw = top / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return [step * k for k in range(math.ceil(top / step - 1e-9) + 1)]
+
+
+def _tick_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def training_curve(losses, width: int = 640, height: int = 300) -> str:
+    """ε per epoch as an SVG line plot with axes, ticks and labels.
+
+    Parameters
+    ----------
+    losses : sequence of float
+        ε after each epoch, the first before any update.
+    """
+    losses = np.asarray(losses, dtype=float)
+    epochs = len(losses) - 1
+    finite = np.isfinite(losses)
+    left, right, top, bottom = 64, 20, 20, 48
+    plot_w, plot_h = width - left - right, height - top - bottom
+    y_ticks = _ticks(float(losses[finite].max()) if finite.any() else 1.0)
+    x_ticks = _ticks(max(epochs, 1), count=6)
+    y_max, x_max = y_ticks[-1], x_ticks[-1]
+
+    def px(epoch):
+        return left + plot_w * epoch / x_max
+
+    def py(value):
+        return top + plot_h * (1 - value / y_max)
+
+    # at most about a thousand points: every k-th epoch and the last
+    step = max(1, epochs // 1000)
+    shown = sorted(set(range(0, epochs + 1, step)) | {epochs})
+    segments, current = [], []
+    for e in shown:
+        if finite[e]:
+            current.append(f"{px(e):.1f},{py(losses[e]):.1f}")
+        elif current:
+            segments.append(current)
+            current = []
+    if current:
+        segments.append(current)
+    parts = [
+        (f'<svg class="training" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" style="{_FONT}">'),
+        "<title>\u03b5 summed over the data set, per epoch</title>",
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fbfbfb" stroke="#999"/>',
+    ]
+    for value in y_ticks:
+        y = py(value)
+        parts.append(
+            f'<line x1="{left - 5}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e3e3e3"/>'
+            f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12">'
+            f"{_tick_text(value)}</text>"
+        )
+    for value in x_ticks:
+        x = px(value)
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 5}" stroke="#999"/>'
+            f'<text x="{x:.1f}" y="{top + plot_h + 19}" text-anchor="middle" font-size="12">'
+            f"{_tick_text(value)}</text>"
+        )
+    for points in segments:
+        parts.append(
+            f'<polyline class="loss" fill="none" stroke="#c0392b" stroke-width="2" '
+            f'points="{" ".join(points)}"/>'
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2}" y="{height - 8}" text-anchor="middle" font-size="13">epoch</text>'
+        f'<text x="16" y="{top + plot_h / 2}" text-anchor="middle" font-size="15" font-style="italic" '
+        f'transform="rotate(-90 16 {top + plot_h / 2})">\u03b5</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)

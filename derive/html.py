@@ -1,0 +1,197 @@
+"""The derivation as one self-contained HTML page: MathML, SVG and no scripts.
+
+:func:`report` writes the blocks of :func:`derive.account.account` with the
+maths as MathML (:class:`derive.mathml.BackpropMathMLPrinter`), after an SVG
+diagram of the network with its weights, and ends with the training curve of a
+:class:`derive.train.Training` run when one is given.  The page needs no
+network access: the CSS is inline, the figures are inline SVG, the maths is
+MathML that browsers render natively, and there is no JavaScript.  All text
+from a spec (titles, notes, activation names) is escaped.
+
+Examples
+--------
+>>> from derive import Derivation, seed
+>>> page = report(Derivation(seed()))
+>>> page.startswith("<!DOCTYPE html>") and "<script" not in page
+True
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from derive import __version__
+from derive import account as blocks
+from derive.derivation import Derivation
+from derive.figures import diagram_caption, network_diagram, training_curve
+from derive.mathml import BackpropMathMLPrinter, relation
+
+STYLE = """
+body { font-family: Georgia, 'DejaVu Serif', serif; color: #1b1b1b; background: #fff;
+       max-width: 58rem; margin: 2rem auto; padding: 0 1.2rem; line-height: 1.55; }
+h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+p.meta { color: #555; margin-top: 0; }
+math { font-size: 1.1em;
+       font-family: 'Latin Modern Math', 'STIX Two Math', 'Cambria Math', 'DejaVu Math TeX Gyre', math; }
+figure { margin: 1.2rem 0; overflow-x: auto; }
+figcaption { color: #555; font-size: 0.92rem; }
+.equations { overflow-x: auto; margin: 0.6rem 0 0.9rem; }
+.equations table { border-collapse: collapse; }
+.equations td { padding: 0.25rem 0.2rem; vertical-align: middle; }
+.equations td.left { text-align: right; }
+.equations td.right { text-align: left; }
+.equations td.label { color: #777; font-size: 0.85rem; padding-left: 1.5rem; white-space: nowrap; }
+table.numbers { border-collapse: collapse; margin: 0.8rem 0; font-variant-numeric: tabular-nums; }
+table.numbers th, table.numbers td { padding: 0.2rem 0.6rem; text-align: right; }
+table.numbers thead { border-bottom: 1.5px solid #444; }
+table.numbers tbody tr:nth-child(even) { background: #f6f6f6; }
+.scroll { overflow-x: auto; }
+"""
+
+
+def _math(printer: BackpropMathMLPrinter, expr, display: bool = False) -> str:
+    attribute = ' displaystyle="true"' if display else ""
+    return f"<math{attribute}>{printer.doprint(expr)}</math>"
+
+
+def _inline(printer: BackpropMathMLPrinter, parts) -> str:
+    return "".join(escape(p) if isinstance(p, str) else _math(printer, p) for p in parts)
+
+
+def _equations(printer: BackpropMathMLPrinter, rows) -> list[str]:
+    out = ['<div class="equations"><table>']
+    for row in rows:
+        label = row.label or ""
+        anchor = f' id="{escape(label.replace(":", "-"))}"' if label else ""
+        left = _math(printer, row.left, display=True) if row.left is not None else ""
+        right = ""
+        if row.right is not None:
+            right = f'<math displaystyle="true">{relation(row.relation)}{printer.doprint(row.right)}</math>'
+        shown = f"({escape(label[3:])})" if label else ""
+        out.append(
+            f'<tr{anchor}><td class="left">{left}</td><td class="right">{right}</td>'
+            f'<td class="label">{shown}</td></tr>'
+        )
+    out.append("</table></div>")
+    return out
+
+
+def _table(printer: BackpropMathMLPrinter, table: blocks.Table) -> list[str]:
+    head = "".join(f"<th>{_math(printer, c)}</th>" for c in table.header)
+    out = ['<div class="scroll"><table class="numbers forward">', f"<thead><tr>{head}</tr></thead><tbody>"]
+    for row in table.rows:
+        cells = "".join(f"<td>{_math(printer, blocks.Numbers(v))}</td>" for v in row)
+        out.append(f"<tr>{cells}</tr>")
+    out.append("</tbody></table></div>")
+    return out
+
+
+def account_html(derivation: Derivation, digits: int = 3) -> str:
+    """The account's blocks as HTML with MathML (sections, paragraphs, equations, table)."""
+    printer = BackpropMathMLPrinter(derivation.names, digits=digits)
+    out: list[str] = []
+    for block in blocks.account(derivation, digits):
+        if isinstance(block, blocks.Section):
+            out.append(f"<h2>{escape(block.title)}</h2>")
+            if block.lead:
+                out.append(f"<p>{escape(block.lead)}</p>")
+        elif isinstance(block, blocks.Paragraph):
+            out.append(f"<p>{_inline(printer, block.parts)}</p>")
+        elif isinstance(block, blocks.Equations):
+            out += _equations(printer, block.rows)
+        elif isinstance(block, blocks.Table):
+            out += _table(printer, block)
+        elif not isinstance(block, blocks.Break):
+            raise TypeError(f"no HTML for {block!r}")
+    return "\n".join(out)
+
+
+def summary_html(derivation: Derivation) -> str:
+    """The key equations (δ, gradients, updates) as an HTML table of MathML."""
+    printer = BackpropMathMLPrinter(derivation.names)
+    return "\n".join(_equations(printer, blocks.summary(derivation).rows))
+
+
+def training_html(run, digits: int = 3) -> str:
+    """The training section: what was run, the curve of ε and the final outputs."""
+    from derive.train import number
+
+    first, last = run.losses[0], run.losses[-1]
+    out = [
+        '<h2 id="training">Training</h2>',
+        "<p>"
+        + escape(
+            f"{run.epochs} epochs of {run.updates} with c = {number(run.c, 6)}, from {run.start},"
+            f" with the generated update: \u03b5 over the data set went from"
+            f" {number(first, 4)} to {number(last, 4)}."
+        )
+        + "</p>",
+        (f"<figure>{training_curve(run.losses)}"
+        "<figcaption>\u03b5, summed over the data set, after each epoch.</figcaption></figure>"),
+        "<p>The outputs after training, for every data row:</p>",
+        '<div class="scroll"><table class="numbers outputs">',
+        "<thead><tr><th>x</th><th>y</th><th>f</th></tr></thead><tbody>",
+    ]
+    for x, y, f in zip(run.inputs, run.targets, run.outputs):
+        cells = ("(" + ", ".join(number(float(v), digits) for v in values) + ")" for values in (x, y, f))
+        out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+    out.append("</tbody></table></div>")
+    matched = run.matches()
+    if matched is not None:
+        out.append(
+            f"<p>Rounded to 0 or 1, f equals y on {matched} of {len(run.inputs)} rows.</p>"
+        )
+    return "\n".join(out)
+
+
+def body(derivation: Derivation, digits: int = 3, training=None) -> str:
+    """The page's content: heading, network diagram, the account and the training run."""
+    net = derivation.network
+    title = net.title or f"Backpropagation, {net.layers_text}"
+    meta = (
+        f"Layers {net.layers_text}; activations {', '.join(net.activations)}; loss {net.loss}."
+        f" Derived by the chain rule in SymPy with backprop-derive {__version__}."
+    )
+    parts = [
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="meta">{escape(meta)}</p>',
+        (f"<figure>{network_diagram(derivation, digits)}"
+        f"<figcaption>{escape(diagram_caption(derivation))}</figcaption></figure>"),
+        account_html(derivation, digits),
+    ]
+    if training is not None:
+        parts.append(training_html(training, digits))
+    return "\n".join(parts)
+
+
+def report(derivation: Derivation, digits: int = 3, training=None) -> str:
+    """The complete page: one HTML file that opens offline in any browser.
+
+    Parameters
+    ----------
+    derivation : Derivation
+    digits : int
+        Decimals of the worked example's numbers and the diagram's weights.
+    training : derive.train.Training, optional
+        A training run to plot.
+    """
+    net = derivation.network
+    title = net.title or f"Backpropagation, {net.layers_text}"
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{escape(title)}</title>",
+            f"<style>{STYLE}</style>",
+            "</head>",
+            "<body>",
+            body(derivation, digits, training),
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )

@@ -1,0 +1,127 @@
+r"""The derivation as Markdown for GitHub and Jupyter: maths in ``$$`` blocks.
+
+:func:`markdown` writes the blocks of :func:`derive.account.account`: the
+maths is the LaTeX of :class:`derive.latex.BackpropPrinter` (``$...$`` inline,
+one ``$$`` block of ``aligned`` rows per group of equations, labels as
+``(delta-1)`` beside their rows), the forward pass is a Markdown table, and a
+:class:`derive.train.Training` run adds a table of ε and the final outputs.
+Prose from a spec is escaped so that it stays text.
+
+Examples
+--------
+>>> from derive import Derivation, seed
+>>> text = markdown(Derivation(seed()))
+>>> print(text.splitlines()[0])
+# The seed: a 2-2-1 sigmoid network learning XNOR
+"""
+
+from __future__ import annotations
+
+from derive import account as blocks
+from derive.derivation import Derivation
+from derive.latex import BackpropPrinter, aligned_lines
+
+#: Characters that Markdown could read as markup; each is written with a backslash.
+_MARKUP = set("\\`*_[]<>#|$~&")
+
+
+def escape(text: str) -> str:
+    r"""Text that Markdown shows as it is: one line, markup characters escaped.
+
+    Examples
+    --------
+    >>> print(escape("a *b* <i>c</i> $x$ | y"))
+    a \*b\* \<i\>c\</i\> \$x\$ \| y
+    >>> print(escape("- not a list"))
+    \- not a list
+    """
+    text = "".join(ch if ch.isprintable() else " " for ch in " ".join(text.splitlines()))
+    text = "".join("\\" + ch if ch in _MARKUP else ch for ch in text)
+    if text[:1] in ("-", "+", "="):
+        text = "\\" + text  # would start a list or underline a heading
+    digits = len(text) - len(text.lstrip("0123456789"))
+    if digits and text[digits : digits + 1] in (".", ")"):
+        text = text[:digits] + "\\" + text[digits:]  # would start a numbered list
+    return text
+
+
+def _inline(printer: BackpropPrinter, parts) -> str:
+    return "".join(escape(p) if isinstance(p, str) else f"${printer.doprint(p)}$" for p in parts)
+
+
+def _equations(printer: BackpropPrinter, rows) -> list[str]:
+    return ["$$", *aligned_lines(printer, rows), "$$"]
+
+
+def _table(printer: BackpropPrinter, table: blocks.Table) -> list[str]:
+    header = "| " + " | ".join(f"${printer.doprint(c)}$" for c in table.header) + " |"
+    rule = "|" + "---:|" * len(table.header)
+    rows = [
+        "| " + " | ".join(printer.doprint(blocks.Numbers(v)) for v in row) + " |"
+        for row in table.rows
+    ]
+    return [header, rule, *rows]
+
+
+def _training(run, digits: int) -> list[str]:
+    from derive.train import cadence, loss_text, number
+
+    lines = [
+        "## Training",
+        "",
+        escape(
+            f"{run.epochs} epochs of {run.updates} with c = {number(run.c, 6)}, from {run.start},"
+            " with the generated update."
+        ),
+        "",
+        "| epoch | $\\varepsilon$ (summed over the data set) |",
+        "|---:|---:|",
+    ]
+    lines += [f"| {e} | {loss_text(float(run.losses[e]))} |" for e in cadence(run.epochs)]
+    lines += ["", "The outputs after training, for every data row:", "", "| x | y | f |", "|---|---|---|"]
+    for x, y, f in zip(run.inputs, run.targets, run.outputs):
+        cells = ("(" + ", ".join(number(float(v), digits) for v in values) + ")" for values in (x, y, f))
+        lines.append("| " + " | ".join(cells) + " |")
+    matched = run.matches()
+    if matched is not None:
+        lines += ["", f"Rounded to 0 or 1, f equals y on {matched} of {len(run.inputs)} rows."]
+    return lines
+
+
+def markdown(derivation: Derivation, digits: int = 3, training=None) -> str:
+    """The whole derivation as Markdown.
+
+    Parameters
+    ----------
+    derivation : Derivation
+    digits : int
+        Decimals of the worked example's numbers.
+    training : derive.train.Training, optional
+        A training run to add as a section.
+    """
+    net = derivation.network
+    printer = BackpropPrinter(derivation.names, digits=digits)
+    lines = [f"# {escape(net.title or f'Backpropagation, {net.layers_text}')}"]
+    previous = None
+    for block in blocks.account(derivation, digits):
+        if isinstance(block, blocks.Section):
+            lines += ["", f"## {escape(block.title)}", ""] if lines[-1] else [f"## {escape(block.title)}", ""]
+            if block.lead:
+                lines.append(escape(block.lead))
+        elif isinstance(block, blocks.Paragraph):
+            if isinstance(previous, blocks.Equations | blocks.Table):
+                lines.append("")
+            lines.append(_inline(printer, block.parts))
+        elif isinstance(block, blocks.Break):
+            if lines[-1] != "":
+                lines.append("")
+        elif isinstance(block, blocks.Equations):
+            lines += ["", *_equations(printer, block.rows)]
+        elif isinstance(block, blocks.Table):
+            if lines[-1] != "":
+                lines.append("")
+            lines += _table(printer, block)
+        previous = block
+    if training is not None:
+        lines += ["", *_training(training, digits)]
+    return "\n".join(lines).rstrip("\n") + "\n"

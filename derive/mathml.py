@@ -1,0 +1,383 @@
+"""The derivation as MathML: SymPy's presentation printer in the seed's notation.
+
+:class:`BackpropMathMLPrinter` is to SymPy's ``MathMLPresentationPrinter``
+what :class:`derive.latex.BackpropPrinter` is to its ``LatexPrinter``: symbols
+are laid out from their :class:`derive.naming.Parts` (w with subscript 23 and
+superscript (1)), the sigmoid prints as σ, elementwise products as ⊙, sums lead
+with a positive term, products built in a chosen order keep it, numbers print
+to a fixed number of decimals, and the layout nodes of :mod:`derive.account`
+become fractions, relations and vectors.  Browsers render the result natively
+(MathML Core); no script or web font is needed.
+
+Examples
+--------
+>>> from derive import Derivation, seed
+>>> d = Derivation(seed())
+>>> BackpropMathMLPrinter(d.names).doprint(d.names.weight(1, 2, 3))
+'<msubsup><mi>w</mi><mn>23</mn><mrow><mo>(</mo><mn>1</mn><mo>)</mo></mrow></msubsup>'
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.mathml import MathMLPresentationPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+from derive import account as blocks
+from derive import naming
+from derive.latex import MAX_TERMS_SHOWN, decimals, flat_factors, unevaluated
+
+MINUS = "\u2212"
+_JOINTS = {"space": None, "none": None, "thin": "0.167em", "cdot": "\u00b7"}
+_RELATIONS = {"=": "=", "<-": "\u2190"}
+
+
+class BackpropMathMLPrinter(MathMLPresentationPrinter):
+    """Presentation MathML in the seed's notation.
+
+    Parameters
+    ----------
+    names : derive.naming.Naming
+        The network's symbols and how each is written.
+    digits : int
+        Decimals shown for floating-point numbers.
+    numeric : bool
+        Print products with an explicit · and in the given order, for
+        formulas with numbers substituted.
+    """
+
+    def __init__(self, names: naming.Naming, digits: int = 3, numeric: bool = False):
+        super().__init__()
+        self.names = names
+        self.digits = digits
+        self.numeric = numeric
+        self._stand_ins: dict[sp.Basic, sp.Basic] = {}
+
+    # -- elements ----------------------------------------------------------
+    def _element(self, tag: str, *children, text: str | None = None, **attributes):
+        element = self.dom.createElement(tag)
+        for key, value in attributes.items():
+            element.setAttribute(key, value)
+        if text is not None:
+            element.appendChild(self.dom.createTextNode(text))
+        for child in children:
+            element.appendChild(child)
+        return element
+
+    def _mo(self, text: str, **attributes):
+        return self._element("mo", text=text, **attributes)
+
+    def _row(self, *children):
+        return self._element("mrow", *children)
+
+    def _parens(self, child):
+        return self._row(self._mo("("), child, self._mo(")"))
+
+    def _number(self, text: str):
+        if text.startswith("-"):
+            return self._row(self._mo(MINUS), self._element("mn", text=text[1:]))
+        return self._element("mn", text=text)
+
+    # -- symbols ------------------------------------------------------------
+    def _print_Symbol(self, sym, style="plain"):
+        if sym in self._stand_ins:
+            return self._print(self._stand_ins[sym])
+        parts = self.names.parts(sym)
+        if parts is None:
+            return super()._print_Symbol(sym, style)
+        return self.parts(parts)
+
+    _print_Dummy = _print_Symbol
+
+    def _print_MatrixSymbol(self, sym):
+        parts = self.names.parts(sym)
+        return self.parts(parts) if parts is not None else super()._print_MatrixSymbol(sym)
+
+    def parts(self, parts: naming.Parts):
+        """The element of a symbol written as ``parts``: msub, msup or msubsup of its base."""
+        base = self._element("mi", text=parts.text)
+        if parts.accent == "bar":
+            base = self._element("mover", base, self._mo("\u00af"), accent="true")
+        sub, sup = parts.sub, parts.sup
+        if sub and sup:
+            return self._element("msubsup", base, self._index(sub), self._index(sup))
+        if sub:
+            return self._element("msub", base, self._index(sub))
+        if sup:
+            return self._element("msup", base, self._index(sup))
+        return base
+
+    def _index(self, text: str):
+        """An index of naming's own vocabulary, e.g. ``(j-1)``, ``23``, ``1,12`` or ``ik``."""
+        items, digits = [], ""
+        for ch in text + " ":
+            if ch.isdigit():
+                digits += ch
+                continue
+            if digits:
+                items.append(self._element("mn", text=digits))
+                digits = ""
+            if ch.isalpha():
+                items.append(self._element("mi", text=ch))
+            elif ch in "(),+":
+                items.append(self._mo(ch))
+            elif ch == "-":
+                items.append(self._mo(MINUS))
+        return items[0] if len(items) == 1 else self._row(*items)
+
+    # -- numbers ------------------------------------------------------------
+    def _print_Float(self, expr):
+        return self._number(decimals(float(expr), self.digits))
+
+    def _print_Rational(self, expr):
+        if self.numeric:
+            return self._print_Float(expr)
+        if expr.q == 1:
+            return self._number(str(expr.p))
+        return super()._print_Rational(expr)
+
+    def _print_Integer(self, expr):
+        return self._print_Rational(expr)
+
+    def _print_int(self, p):
+        return self._number(str(p))
+
+    # -- sums and products ----------------------------------------------------
+    def _as_ordered_terms(self, expr, order=None):
+        if unevaluated(expr) or isinstance(expr, sp.MatAdd):
+            return list(expr.args)
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        positive = [t for t in terms if not t.could_extract_minus_sign()]
+        return positive + [t for t in terms if t.could_extract_minus_sign()]
+
+    def _print_Add(self, expr, order=None):
+        terms = self._as_ordered_terms(expr, order=order)
+        cut = len(terms) > MAX_TERMS_SHOWN
+        if cut:
+            terms = terms[:2] + [None] + terms[-1:]  # ..., a ⋯ and the last term
+        row = self._row()
+        for n, term in enumerate(terms):
+            if term is None:
+                row.appendChild(self._mo("+"))
+                row.appendChild(self._mo("\u22ef"))
+                continue
+            negative = term.could_extract_minus_sign()
+            if n or negative:
+                row.appendChild(self._mo(MINUS if negative else "+"))
+            row.appendChild(self._term(-term if negative else term))
+        return row
+
+    def _term(self, term):
+        return self._parens(self._print(term)) if term.is_Add else self._print(term)
+
+    def _print_Mul(self, expr):
+        if self.numeric:
+            row = self._row()
+            for n, factor in enumerate(flat_factors(expr)):
+                if n:
+                    row.appendChild(self._mo("\u00b7"))
+                row.appendChild(self._factor(factor))
+            return row
+        if not unevaluated(expr):
+            if expr.could_extract_minus_sign():
+                return self._row(self._mo(MINUS), self._print(-expr))
+            return super()._print_Mul(expr)
+        # a product written in a chosen order, e.g. (y - f) f (1 - f): keep it
+        row = self._row()
+        for factor in _flat_args(expr):
+            if factor == -1:
+                row.appendChild(self._mo(MINUS))
+                continue
+            if factor.is_Number and factor < 0:
+                row.appendChild(self._mo(MINUS))
+                factor = -factor
+            row.appendChild(self.parenthesize(factor, PRECEDENCE["Mul"]))
+        return row
+
+    def _print_MatMul(self, expr):
+        if expr.could_extract_minus_sign():
+            return self._row(self._mo(MINUS), self._print(-expr))
+        return super()._print_MatMul(expr)
+
+    def _factor(self, factor):
+        """A factor of a product with numbers: in parentheses when a sum or negative."""
+        if isinstance(factor, sp.Basic) and (factor.is_Add or factor.could_extract_minus_sign()):
+            return self._parens(self._print(factor))
+        return self._print(factor)
+
+    def parenthesize(self, item, level, strict=False):
+        if isinstance(item, sp.Basic) and item.is_Add:
+            return self._parens(self._print(item))
+        return super().parenthesize(item, level, strict)
+
+    def _print_Pow(self, expr):
+        if expr.exp.is_Integer and expr.exp > 0:
+            base = expr.base
+            shown = self._print(base)
+            if not (base.is_Symbol or (base.is_Number and base >= 0)):
+                shown = self._parens(shown)
+            return self._element("msup", shown, self._print(expr.exp))
+        return super()._print_Pow(expr)
+
+    # -- activations ----------------------------------------------------------
+    def _apply(self, name: str, argument):
+        function = self._element("mi", text=name)
+        return self._row(function, self._mo("\u2061"), self._parens(self._print(argument)))
+
+    def _print_sigmoid(self, expr):
+        return self._apply("\u03c3", expr.args[0])
+
+    def _print_relu(self, expr):
+        return self._apply("relu", expr.args[0])
+
+    def _print_softplus(self, expr):
+        return self._apply("softplus", expr.args[0])
+
+    def _print_tanh(self, expr):
+        return self._apply("tanh", expr.args[0])
+
+    def _print_log(self, expr):
+        return self._apply("log", expr.args[0])
+
+    def _indicator(self, *condition):
+        one = self._element("mn", text="1", mathvariant="bold")
+        return self._row(one, self._mo("["), *condition, self._mo("]"))
+
+    def _print_Heaviside(self, expr):
+        return self._indicator(self._print(expr.args[0]), self._mo("&gt;"), self._element("mn", text="0"))
+
+    def _print_KroneckerDelta(self, expr):
+        i, k = (self._print(a) for a in expr.args)
+        return self._indicator(i, self._mo("="), k)
+
+    # -- vector forms -----------------------------------------------------------
+    def _print_HadamardProduct(self, expr):
+        row = self._row()
+        for n, factor in enumerate(expr.args):
+            if n:
+                row.appendChild(self._mo("\u2299"))
+            shown = self._print(factor)
+            if isinstance(factor, sp.MatAdd | sp.MatMul) or factor.could_extract_minus_sign():
+                shown = self._parens(shown)
+            row.appendChild(shown)
+        return row
+
+    def _print_HadamardPower(self, expr):
+        base = self._print(expr.base)
+        parts = self.names.parts(expr.base)
+        if parts is None or parts.sup:
+            base = self._parens(base)
+        power = self._row(self._mo("\u2299"), self._print(expr.exp))
+        return self._element("msup", base, power)
+
+    def _print_OneMatrix(self, expr):
+        return self._element("mn", text="1", mathvariant="bold")
+
+    def _print_Elementwise(self, expr):
+        function, vector = expr.args
+        (variable,) = function.variables
+        stand_in = sp.Dummy("v", real=True)
+        self._stand_ins[stand_in] = vector
+        try:
+            return self._print(function.expr.xreplace({variable: stand_in}))
+        finally:
+            del self._stand_ins[stand_in]
+
+    def _print_Transpose(self, expr):
+        return self._element("msup", self._parens(self._print(expr.arg)), self._element("mi", text="T"))
+
+    # -- layout nodes of derive.account ----------------------------------------
+    def _print_Partial(self, node):
+        def d(x):
+            mark = self._element("mi", text="d") if node.ordinary else self._mo("\u2202", rspace="0")
+            return self._row(mark, self._print(x))
+
+        if node.inline:
+            return self._row(d(node.of), self._mo("/"), d(node.wrt))
+        return self._element("mfrac", d(node.of), d(node.wrt))
+
+    def _print_Product(self, node):
+        row = self._row()
+        for n, factor in enumerate(node.factors):
+            if n and node.joint == "cdot":
+                row.appendChild(self._mo("\u00b7"))
+            elif n and node.joint == "thin":
+                row.appendChild(self._element("mspace", width="0.167em"))
+            if node.joint == "cdot":
+                row.appendChild(self._factor(factor))
+            else:
+                row.appendChild(self._print(factor))
+        return row
+
+    def _print_Terms(self, node):
+        row = self._row()
+        for n, term in enumerate(node.terms):
+            if isinstance(term, blocks.Negative):
+                row.appendChild(self._mo(MINUS))
+                row.appendChild(self._print(term.of))
+            else:
+                if n:
+                    row.appendChild(self._mo("+"))
+                row.appendChild(self._print(term))
+        return row
+
+    def _print_Negative(self, node):
+        return self._row(self._mo(MINUS), self._print(node.of))
+
+    def _print_Relation(self, node):
+        row = self._row(self._print(node.sides[0]))
+        for op, side in zip(node.ops, node.sides[1:]):
+            row.appendChild(self._mo(_RELATIONS[op]))
+            row.appendChild(self._print(side))
+        return row
+
+    def _print_SumOver(self, node):
+        sigma = self._element("munder", self._mo("\u2211"), self._element("mi", text=node.index))
+        return self._row(sigma, self._print(node.body))
+
+    def _print_Operator(self, node):
+        return self._apply(node.name, node.arg)
+
+    def _print_Where(self, node):
+        return self._row(
+            self._print(node.expr),
+            self._element("mspace", width="1em"),
+            self._element("mtext", text="with\u00a0"),
+            self._print(node.lhs),
+            self._mo("="),
+            self._print(node.rhs),
+        )
+
+    def _print_Listed(self, node):
+        row = self._row()
+        for n, item in enumerate(node.items):
+            if n:
+                row.appendChild(self._mo(",", separator="true"))
+            row.appendChild(self._print(item))
+        return self._parens(row) if node.parens else row
+
+    def _print_Ratio(self, node):
+        return self._row(self._print(node.num), self._mo("/"), self._print(node.den))
+
+    def _print_Dots(self, node):
+        return self._mo("\u22ee" if node.vertical else "\u22ef")
+
+    def _print_Numbers(self, node):
+        numeric, self.numeric = self.numeric, True
+        try:
+            return self._print(node.of)
+        finally:
+            self.numeric = numeric
+
+
+def _flat_args(expr) -> list:
+    """The factors of a product, nested products opened, in order."""
+    out = []
+    for a in expr.args:
+        out.extend(_flat_args(a) if a.is_Mul else [a])
+    return out
+
+
+def relation(op: str) -> str:
+    """The MathML of a relation that starts the right side of an equation row: = or ←."""
+    return "<mo>" + _RELATIONS[op].encode("ascii", "xmlcharrefreplace").decode() + "</mo>"
