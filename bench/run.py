@@ -96,13 +96,22 @@ class Case:
         self.times.append((time.perf_counter() - start) / self.number)
 
 
-def interleave(cases: list[Case], rounds: int, seconds: float, smoke: bool) -> None:
-    """Every case once per round, in turn, so that load on the machine hits all alike."""
+def interleave(
+    cases: list[Case], rounds: int, seconds: float, smoke: bool, pause: float = 0.0
+) -> None:
+    """Every case once per round, in turn, so that load on the machine hits all alike.
+
+    A ``pause`` before each case lets the previous library's worker threads
+    (OpenBLAS, torch's OpenMP, XLA's pool), which spin for a while after their
+    work, go idle instead of competing with the next case for the cores.
+    """
+    pause = 0 if smoke else pause
     for case in cases:
         if not smoke:
             case.calibrate(seconds)
     for _ in range(rounds):
         for case in cases:
+            time.sleep(pause)
             case.run()
 
 
@@ -215,7 +224,7 @@ def wide(rounds: int, smoke: bool) -> None:
                 cases.append(Case(name, *made))
             else:
                 missing.append((name, why))
-        interleave(cases, rounds, 0.05, smoke)
+        interleave(cases, rounds, 0.05, smoke, pause=0.05)
         name = np.dtype(dtype).name
         table(
             f"2. Wide: one update of {WIDE_LAYERS} sigmoid, batch {WIDE_BATCH}, {name}, "
