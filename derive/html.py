@@ -36,7 +36,7 @@ math { font-size: 1.1em;
        font-family: 'Latin Modern Math', 'STIX Two Math', 'Cambria Math', 'DejaVu Math TeX Gyre', math; }
 figure { margin: 1.2rem 0; overflow-x: auto; }
 figcaption { color: #555; font-size: 0.92rem; }
-.equations { overflow-x: auto; margin: 0.6rem 0 0.9rem; }
+.equations { overflow-x: auto; overflow-y: hidden; padding: 0.15rem 0; margin: 0.5rem 0 0.8rem; }
 .equations table { border-collapse: collapse; }
 .equations td { padding: 0.25rem 0.2rem; vertical-align: middle; }
 .equations td.left { text-align: right; }

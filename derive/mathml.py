@@ -14,7 +14,7 @@ Examples
 >>> from derive import Derivation, seed
 >>> d = Derivation(seed())
 >>> BackpropMathMLPrinter(d.names).doprint(d.names.weight(1, 2, 3))
-'<msubsup><mi>w</mi><mn>23</mn><mrow><mo>(</mo><mn>1</mn><mo>)</mo></mrow></msubsup>'
+'<msubsup><mi>w</mi><mn>23</mn><mrow><mo stretchy="false">(</mo><mn>1</mn><mo stretchy="false">)</mo></mrow></msubsup>'
 """
 
 from __future__ import annotations
@@ -71,7 +71,15 @@ class BackpropMathMLPrinter(MathMLPresentationPrinter):
         return self._element("mrow", *children)
 
     def _parens(self, child):
-        return self._row(self._mo("("), child, self._mo(")"))
+        # stretchy brackets only around fractions: elsewhere they only add space
+        stretchy = "true" if child.getElementsByTagName("mfrac") else "false"
+        return self._row(self._mo("(", stretchy=stretchy), child, self._mo(")", stretchy=stretchy))
+
+    def _l_paren(self):
+        return self._mo("(", stretchy="false")
+
+    def _r_paren(self):
+        return self._mo(")", stretchy="false")
 
     def _number(self, text: str):
         if text.startswith("-"):
@@ -97,7 +105,7 @@ class BackpropMathMLPrinter(MathMLPresentationPrinter):
         """The element of a symbol written as ``parts``: msub, msup or msubsup of its base."""
         base = self._element("mi", text=parts.text)
         if parts.accent == "bar":
-            base = self._element("mover", base, self._mo("\u00af"), accent="true")
+            base = self._element("mover", base, self._mo("\u203e"), accent="true")
         sub, sup = parts.sub, parts.sup
         if sub and sup:
             return self._element("msubsup", base, self._index(sub), self._index(sup))
@@ -119,7 +127,9 @@ class BackpropMathMLPrinter(MathMLPresentationPrinter):
                 digits = ""
             if ch.isalpha():
                 items.append(self._element("mi", text=ch))
-            elif ch in "(),+":
+            elif ch in "()":
+                items.append(self._mo(ch, stretchy="false"))
+            elif ch in ",+":
                 items.append(self._mo(ch))
             elif ch == "-":
                 items.append(self._mo(MINUS))
@@ -241,7 +251,8 @@ class BackpropMathMLPrinter(MathMLPresentationPrinter):
 
     def _indicator(self, *condition):
         one = self._element("mn", text="1", mathvariant="bold")
-        return self._row(one, self._mo("["), *condition, self._mo("]"))
+        bracket = {"stretchy": "false"}
+        return self._row(one, self._mo("[", **bracket), *condition, self._mo("]", **bracket))
 
     def _print_Heaviside(self, expr):
         return self._indicator(self._print(expr.args[0]), self._mo("&gt;"), self._element("mn", text="0"))

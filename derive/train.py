@@ -196,11 +196,11 @@ def cadence(epochs: int, lines: int = 10) -> list[int]:
 
 
 def _round_step(step: float) -> int:
-    """A step of 1, 2 or 5 times a power of ten, near ``step``."""
-    if step < 1:
+    """The smallest step of 1, 2 or 5 times a power of ten that is at least ``step``."""
+    if step <= 1:
         return 1
     power = 10 ** math.floor(math.log10(step))
-    return min((m * power for m in (1, 2, 5, 10)), key=lambda s: abs(s - step))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= step)
 
 
 def number(value: float, digits: int) -> str:

@@ -1,0 +1,364 @@
+"""The HTML report: MathML from the printer, the SVG figures, and a real browser's rendering."""
+
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from derive import Derivation, Network, load_spec, seed
+from derive.cli import main
+from derive.figures import network_diagram, training_curve
+from derive.html import body, report
+from derive.mathml import BackpropMathMLPrinter
+from derive.train import train
+
+MINUS = "&#8722;"
+OPEN, CLOSE = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'
+
+
+@pytest.fixture(scope="module")
+def seed_derivation():
+    return Derivation(seed())
+
+
+@pytest.fixture(scope="module")
+def seed_page(seed_derivation):
+    return report(seed_derivation, training=train(seed(), epochs=300))
+
+
+@pytest.fixture
+def printer(seed_derivation):
+    return BackpropMathMLPrinter(seed_derivation.names)
+
+
+# -- the MathML printer, exact strings ----------------------------------------------
+
+
+def test_symbols_are_laid_out_from_their_parts(seed_derivation, printer):
+    n = seed_derivation.names
+    assert printer.doprint(n.output(1, 2)) == "<msub><mi>s</mi><mn>2</mn></msub>"
+    assert printer.doprint(n.output(2, 1)) == "<mi>f</mi>"
+    assert printer.doprint(n.delta(1, 1)) == (
+        f"<msubsup><mi>&#948;</mi><mn>1</mn><mrow>{OPEN}<mn>1</mn>{CLOSE}</mrow></msubsup>"
+    )
+    assert printer.doprint(n.vector("Wbar", 2)) == (
+        '<msup><mover accent="true"><mi>W</mi><mo>&#8254;</mo></mover>'
+        f"<mrow>{OPEN}<mn>2</mn>{CLOSE}</mrow></msup>"
+    )
+
+
+def test_the_output_delta_is_y_minus_f_times_f_times_one_minus_f(seed_derivation, printer):
+    factors = sp.Mul(*seed_derivation.delta_factors(2, 1), evaluate=False)
+    assert printer.doprint(factors) == (
+        f"<mrow><mrow>{OPEN}<mrow><mi>y</mi><mo>{MINUS}</mo><mi>f</mi></mrow>{CLOSE}</mrow>"
+        f"<mi>f</mi><mrow>{OPEN}<mrow><mn>1</mn><mo>{MINUS}</mo><mi>f</mi></mrow>{CLOSE}</mrow></mrow>"
+    )
+
+
+def test_sigmoid_hadamard_and_transpose(seed_derivation, printer):
+    assert printer.doprint(seed_derivation.output(2, 1)).startswith(
+        "<mrow><mi>&#963;</mi><mo>&#8289;</mo>"
+    )
+    rule = printer.doprint(seed_derivation.layer_rule(1))
+    assert rule.count("<mo>&#8857;</mo>") == 2  # s ⊙ (1 − s) ⊙ (W̄ᵀ δ)
+    assert '<mn mathvariant="bold">1</mn>' in rule
+    assert "<mi>T</mi></msup>" in rule
+
+
+def test_numbers_print_to_the_requested_decimals(seed_derivation):
+    three = BackpropMathMLPrinter(seed_derivation.names, digits=3, numeric=True)
+    assert three.doprint(sp.Float("-0.14802027708913307")) == f"<mrow><mo>{MINUS}</mo><mn>0.148</mn></mrow>"
+    assert three.doprint(sp.Float(2.0)) == "<mn>2</mn>"
+    product = sp.Mul(sp.Float(0.881), sp.Float(-0.148), evaluate=False)
+    assert three.doprint(product) == (
+        f"<mrow><mn>0.881</mn><mo>&#183;</mo><mrow>{OPEN}<mrow><mo>{MINUS}</mo><mn>0.148</mn></mrow>"
+        f"{CLOSE}</mrow></mrow>"
+    )
+
+
+# -- the page ------------------------------------------------------------------------
+
+
+def _rows(page: str, table_class: str) -> list[list[str]]:
+    table = re.search(rf'<table class="numbers {table_class}">(.*?)</table>', page, re.DOTALL).group(1)
+    body_ = table.split("<tbody>")[1]
+    return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body_)]
+
+
+def _number(cell: str) -> str:
+    """The number a table cell's MathML shows, with a minus sign as '-'."""
+    return "".join(re.findall(r"<mn>([^<]*)</mn>", cell)) if MINUS not in cell else (
+        "-" + "".join(re.findall(r"<mn>([^<]*)</mn>", cell))
+    )
+
+
+def test_page_holds_the_delta_equations_as_mathml(seed_page):
+    assert seed_page.count("<math") > 80
+    assert (
+        f"<mrow>{OPEN}<mrow><mi>y</mi><mo>{MINUS}</mo><mi>f</mi></mrow>{CLOSE}</mrow>"
+        f"<mi>f</mi><mrow>{OPEN}<mrow><mn>1</mn><mo>{MINUS}</mo><mi>f</mi></mrow>{CLOSE}</mrow>"
+        in seed_page
+    )
+    for label in ["g-1", "s-2", "loss", "delta-2", "delta-1", "gradient-1", "update-2"]:
+        assert f'<tr id="eq-{label}">' in seed_page and f"({label})</td>" in seed_page
+    assert "\\" not in seed_page.split("<body>")[1]  # no LaTeX left in the page
+
+
+def test_forward_table_has_the_seeds_outputs(seed_page):
+    rows = _rows(seed_page, "forward")
+    assert len(rows) == 4
+    assert [_number(row[7]) for row in rows] == ["0.491", "0.083", "0.655", "0.197"]
+    assert [_number(row[8]) for row in rows] == ["1", "0", "0", "1"]
+
+
+def test_worked_example_step_by_step(seed_page):
+    negative = f"<mrow><mo>{MINUS}</mo><mn>%s</mn></mrow>"
+    assert negative % "0.148" in seed_page
+    assert negative % "0.047" in seed_page
+    assert "<mn>0.074</mn>" in seed_page
+    assert "<mn>2.87</mn>" in seed_page and negative % "2.074" in seed_page
+    assert "slip" in seed_page
+
+
+def _edges(svg: str) -> list[tuple[str, str]]:
+    return re.findall(r'<g class="edge" data-weight="(\w+)">.*?<text class="weight"[^>]*>([^<]*)</text>', svg)
+
+
+def test_diagram_has_one_edge_per_weight_labelled_with_its_value(seed_derivation):
+    svg = network_diagram(seed_derivation)
+    edges = _edges(svg)
+    assert [name for name, _ in edges] == [
+        "w1_1_1", "w1_1_2", "w1_1_3", "w1_2_1", "w1_2_2", "w1_2_3", "w2_1_1", "w2_1_2", "w2_1_3",
+    ]
+    assert [label for _, label in edges] == ["2", "−2", "0", "1", "3", "−1", "3", "−2", "−1"]
+    assert svg.count('<g class="bias">') == 2  # x3 = 1 and s3 = 1
+    assert svg.count('<g class="unit">') == 5
+
+
+def test_wide_networks_draw_a_subset_and_say_so():
+    d = Derivation(Network.from_layers("20-30-30-10"))
+    svg = network_diagram(d)
+    assert svg.count('<g class="unit">') == 5 * 4
+    assert svg.count('<g class="edge"') == 3 * 5 * 6 and 'class="weight"' not in svg
+    assert "\u22ee" in svg
+    page = body(d)
+    assert "Layers wider than 8 units show their first 3 and last two units" in page
+    assert "the weights are not labelled" in page
+
+
+def test_diagram_without_weights_names_them():
+    svg = network_diagram(Derivation(Network.from_layers("2-1")))
+    assert 'data-weight="w1_1_3"' in svg and ">w<tspan" in svg
+
+
+def test_training_curve_is_a_polyline_with_axes():
+    run = train(seed(), epochs=50)
+    svg = training_curve(run.losses)
+    points = re.search(r'<polyline class="loss"[^>]*points="([^"]*)"', svg).group(1).split()
+    assert len(points) == 51
+    ys = [float(p.split(",")[1]) for p in points]
+    assert ys[0] < ys[-1]  # ε falls, so the line goes down the page (y grows)
+    assert ">epoch</text>" in svg and ">\u03b5</text>" in svg
+
+
+def test_a_diverging_run_leaves_gaps_not_errors():
+    svg = training_curve(np.array([1.0, 2.0, np.inf, np.nan, 3.0]))
+    assert svg.count('<polyline class="loss"') == 2
+
+
+def test_page_is_self_contained(seed_page):
+    lower = seed_page.lower()
+    for needle in ["<script", "<link", "src=", "@import", "url(", "<iframe", "javascript:"]:
+        assert needle not in lower
+    assert re.findall(r"https?://[^\"' ]*", seed_page) == ["http://www.w3.org/2000/svg"] * 2
+    assert seed_page.count("<svg") == 2
+    assert '<h2 id="training">Training</h2>' in seed_page
+
+
+HOSTILE = '</title><script>alert("x")</script><img src=x onerror=alert(1)> & <b>'
+
+
+def test_hostile_text_is_escaped():
+    net = seed()
+    example = net.example.__class__(**{**net.example.__dict__, "note": HOSTILE})
+    hostile = Network(**{**net.__dict__, "title": HOSTILE, "example": example})
+    page = report(Derivation(hostile))
+    assert "<script" not in page and "<img" not in page and "<b>" not in page
+    assert "&lt;/title&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert page.count("&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;") == 4  # title, h1, p, note
+
+
+def test_custom_activation_names_are_escaped_in_the_diagram():
+    net = Network.from_layers("2-2-1", activation="x/(1 + abs(x))")
+    svg = network_diagram(Derivation(net))
+    assert "layer 1: x/(1 + abs(x))" in svg
+
+
+# -- the command line -------------------------------------------------------------------
+
+
+def test_html_writes_one_page(tmp_path, capsys):
+    out = tmp_path / "report.html"
+    assert main(["--html", str(out), "--epochs", "40"]) == 0
+    _, err = capsys.readouterr()
+    assert err.strip() == f"wrote {out}"
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "40 epochs of per-sample updates" in page
+    assert sorted(os.listdir(tmp_path)) == ["report.html"]  # no temporary file left
+    assert main(["--html", str(out), "--layers", "3-2"]) == 0  # overwrites; no data, no training
+    assert "Training" not in out.read_text(encoding="utf-8")
+
+
+def test_html_refuses_what_it_cannot_write(tmp_path, capsys):
+    assert main(["--html", str(tmp_path / "no" / "such" / "dir.html")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--html: cannot write" in err
+    assert main(["--html", str(tmp_path / "r.html"), "--epochs", "-1"]) == 2
+    assert os.listdir(tmp_path) == []
+
+
+def test_notebook_reprs(seed_derivation):
+    html = seed_derivation._repr_html_()
+    assert html.startswith("<h1>") and "<math" in html and "<svg" in html
+    latex = seed_derivation._repr_latex_()
+    assert latex.startswith("$$\n\\begin{aligned}") and latex.endswith("\\end{aligned}\n$$")
+    assert r"\delta^{(1)} &= s^{(1)} \odot" in latex and r"&\leftarrow" in latex
+
+
+def test_every_example_network_renders():
+    for spec in ["xnor_tanh", "classifier"]:
+        page = report(Derivation(load_spec(f"derive/networks/{spec}.toml")))
+        assert "<math" in page and "\\" not in page.split("<body>")[1]
+
+
+# -- a real browser ---------------------------------------------------------------------
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+#: Added to a copy of the page (the report itself has no script): element sizes into the DOM.
+MEASURE = """<script>
+const sizes = {};
+for (const tag of ["math", "mfrac", "msubsup", "mi", "svg"]) {
+  sizes[tag] = Array.from(document.getElementsByTagName(tag), e => {
+    const r = e.getBoundingClientRect();
+    return [r.width, r.height];
+  });
+}
+const pre = document.createElement("pre");
+pre.id = "sizes";
+pre.textContent = JSON.stringify(sizes);
+document.body.appendChild(pre);
+</script>"""
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None and not os.environ.get("CI"):
+        pytest.skip("chromium not installed (.ci/run installs Debian's chromium)")
+    assert path is not None, "chromium missing: .ci/run must install it"
+    return path
+
+
+def _run_chromium(chromium: str, tmp_path, *args) -> subprocess.CompletedProcess:
+    profile = tmp_path / "profile"
+    return subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _png_pixels(data: bytes) -> np.ndarray:
+    """The pixels of an 8-bit RGB or RGBA PNG, as an array of shape (height, width, channels)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks, header = 8, [], None
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, content = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", content)
+        elif kind == b"IDAT":
+            chunks.append(content)
+        pos += 12 + length
+    width, height, depth, colour, _, _, interlace = header
+    assert depth == 8 and colour in (2, 6) and interlace == 0, header
+    channels = 3 if colour == 2 else 4
+    raw = np.frombuffer(zlib.decompress(b"".join(chunks)), dtype=np.uint8)
+    stride = width * channels
+    rows = raw.reshape(height, stride + 1)
+    out = np.zeros((height, stride), dtype=np.int32)
+    previous = np.zeros(stride, dtype=np.int32)
+    for y in range(height):
+        kind, line = rows[y, 0], rows[y, 1:].astype(np.int32)
+        if kind == 0:
+            current = line
+        elif kind == 2:
+            current = (line + previous) % 256
+        else:
+            current = np.zeros(stride, dtype=np.int32)
+            for x in range(stride):
+                a = current[x - channels] if x >= channels else 0
+                b = previous[x]
+                c = previous[x - channels] if x >= channels else 0
+                if kind == 1:
+                    predictor = a
+                elif kind == 3:
+                    predictor = (a + b) // 2
+                else:
+                    p = a + b - c
+                    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                    predictor = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                current[x] = (line[x] + predictor) % 256
+        out[y] = current
+        previous = current
+    return out.reshape(height, width, channels)[:, :, :3]
+
+
+def test_the_report_renders_in_a_browser(tmp_path, seed_page):
+    chromium = _chromium()
+    page = tmp_path / "report.html"
+    page.write_text(seed_page, encoding="utf-8")
+
+    # a screenshot of the page as it is: not blank
+    shot = tmp_path / "report.png"
+    run = _run_chromium(chromium, tmp_path, f"--screenshot={shot}", "--window-size=900,1200", page.as_uri())
+    assert shot.exists(), run.stderr[-2000:]
+    pixels = _png_pixels(shot.read_bytes())
+    assert pixels.shape == (1200, 900, 3)
+    colours = np.unique(pixels.reshape(-1, 3), axis=0)
+    inked = np.any(pixels < 200, axis=2).mean()
+    assert len(colours) > 100, len(colours)
+    assert 0.02 < inked < 0.6, inked
+
+    # the sizes the browser gave the MathML and the SVG
+    probe = tmp_path / "probe.html"
+    probe.write_text(seed_page.replace("</body>", MEASURE + "\n</body>"), encoding="utf-8")
+    run = _run_chromium(chromium, tmp_path, "--dump-dom", probe.as_uri())
+    found = re.search(r'<pre id="sizes">(.*?)</pre>', run.stdout, re.DOTALL)
+    assert found, run.stderr[-2000:]
+    sizes = json.loads(found.group(1))
+    assert len(sizes["math"]) == seed_page.count("<math")
+    assert all(w > 0 and h > 0 for w, h in sizes["math"]), sizes["math"]
+    assert len(sizes["svg"]) == 2 and all(w >= 300 and h >= 200 for w, h in sizes["svg"])
+    # laid out as mathematics: a fraction stands taller than a letter, w has its indices
+    letter = float(np.median([h for _, h in sizes["mi"]]))
+    assert sizes["mfrac"] and min(h for _, h in sizes["mfrac"]) > 1.5 * letter
+    assert all(w > 0 and h > letter for w, h in sizes["msubsup"])
