@@ -86,6 +86,9 @@ def test_the_seed_from_its_weights_at_c_1_does_not_learn_xnor():
     assert run.losses[-1] == pytest.approx(0.5066063, abs=1e-6)
     assert np.round(run.outputs[:, 0], 3).tolist() == [0.984, 0.015, 0.551, 0.551]
     assert run.matches() == 3  # (1, 0) rounds to 1, not to its target 0
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("This is `derive --train`:\n\n```\n")[1].split("```")[0]
+    assert shown == report(run)  # the README shows what the command prints
 
 
 def test_c_defaults_to_the_examples_and_epochs_to_5000():
