@@ -142,7 +142,7 @@ def network_diagram(derivation: Derivation, digits: int = 3) -> str:
         nodes.append(
             f'<g class="unit"><circle cx="{x}" cy="{y:.1f}" r="{radius}" fill="{fill}" '
             f'stroke="#445"/><text x="{x}" y="{y + 5:.1f}" text-anchor="middle" font-size="15" '
-            f'font-style="italic">{_label(parts_.text, parts_.sub if j == 0 or j == d.depth else str(i))}'
+            f'font-style="italic">{_label(parts_.text, parts_.sub)}'
             f"</text></g>"
         )
     return (

@@ -28,6 +28,8 @@ from derive import naming
 from derive.latex import MAX_TERMS_SHOWN, decimals, flat_factors, unevaluated
 
 MINUS = "\u2212"
+#: 𝟏, the bold one of 1[g > 0] and of the all-ones vector (MathML Core has no bold mn).
+BOLD_ONE = "\U0001d7cf"
 _JOINTS = {"space": None, "none": None, "thin": "0.167em", "cdot": "\u00b7"}
 _RELATIONS = {"=": "=", "<-": "\u2190"}
 
@@ -250,7 +252,7 @@ class BackpropMathMLPrinter(MathMLPresentationPrinter):
         return self._apply("log", expr.args[0])
 
     def _indicator(self, *condition):
-        one = self._element("mn", text="1", mathvariant="bold")
+        one = self._element("mn", text=BOLD_ONE)
         bracket = {"stretchy": "false"}
         return self._row(one, self._mo("[", **bracket), *condition, self._mo("]", **bracket))
 
@@ -282,7 +284,7 @@ class BackpropMathMLPrinter(MathMLPresentationPrinter):
         return self._element("msup", base, power)
 
     def _print_OneMatrix(self, expr):
-        return self._element("mn", text="1", mathvariant="bold")
+        return self._element("mn", text=BOLD_ONE)
 
     def _print_Elementwise(self, expr):
         function, vector = expr.args
@@ -300,7 +302,10 @@ class BackpropMathMLPrinter(MathMLPresentationPrinter):
     # -- layout nodes of derive.account ----------------------------------------
     def _print_Partial(self, node):
         def d(x):
-            mark = self._element("mi", text="d") if node.ordinary else self._mo("\u2202", rspace="0")
+            if node.ordinary:
+                mark = self._row(self._element("mi", text="d"), self._element("mspace", width="0.1em"))
+            else:
+                mark = self._mo("\u2202", rspace="0")
             return self._row(mark, self._print(x))
 
         if node.inline:
