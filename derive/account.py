@@ -353,10 +353,10 @@ def _network_section(d: Derivation) -> list:
     blocks += [
         Break(),
         _paragraph(
-            "Each layer's input carries a constant 1 for the bias (the network's ",
+            "Each layer's input carries a constant 1 for the bias (",
             equal(n.input(net.sizes[0] + 1), sp.S.One),
-            ", the seed's ",
-            equal(general("x", "3"), sp.S.One),
+            # a network of another width names the seed's bias input too
+            *(() if net.sizes[0] == 2 else (", as the seed's ", equal(general("x", "3"), sp.S.One))),
             "), so the weights ",
             general("W", sup="(j)"),
             " of layer ",
