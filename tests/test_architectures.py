@@ -24,6 +24,7 @@ from derive import Derivation, Network, activations
 from derive.cli import main
 from derive.latex import explain
 from derive.network import SpecError, from_table
+from tests.numeric import finite_differences
 from tests.symbolic import all_weights, expanded_loss, expanded_outputs, random_point
 
 SOFTSIGN = "x/(1 + abs(x))"
@@ -158,22 +159,6 @@ def random_arrays(net: Network, rng: np.random.Generator, batch: int | None):
     else:
         y = rng.uniform(0.05, 0.95, size=lead + (n,))
     return weights, x, y
-
-
-def finite_differences(module, weights, x, y, h=1e-4):
-    """∂ε/∂w by the five-point central difference of the module's own loss."""
-    result = []
-    for j, w in enumerate(weights):
-        grad = np.empty_like(w)
-        for index in np.ndindex(w.shape):
-            values = []
-            for step in (-2, -1, 1, 2):
-                shifted = [v.copy() for v in weights]
-                shifted[j][index] = w[index] + step * h
-                values.append(module.loss(shifted, x, y))
-            grad[index] = (values[0] - 8 * values[1] + 8 * values[2] - values[3]) / (12 * h)
-        result.append(grad)
-    return result
 
 
 @pytest.mark.parametrize("batch", [None, 3])

@@ -20,6 +20,7 @@ import sympy as sp
 from codegen import generate
 from codegen.generate import regenerate_args, render, write
 from derive import Derivation, Network, losses, seed
+from tests.numeric import finite_differences
 from tests.symbolic import all_weights, expanded_loss, random_point
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,22 +79,6 @@ def random_arrays(net: Network, rng: np.random.Generator, batch: int | None, dty
     if losses.get(net.loss).one_hot:
         y /= y.sum(axis=-1, keepdims=True)  # a class distribution
     return weights, x, y.astype(dtype)
-
-
-def finite_differences(module, weights, x, y, h=1e-4):
-    """∂ε/∂w by the five-point central difference (error of order h⁴)."""
-    result = []
-    for j, w in enumerate(weights):
-        grad = np.empty_like(w)
-        for index in np.ndindex(w.shape):
-            losses = []
-            for step in (-2, -1, 1, 2):
-                shifted = [v.copy() for v in weights]
-                shifted[j][index] = w[index] + step * h
-                losses.append(module.loss(shifted, x, y))
-            grad[index] = (losses[0] - 8 * losses[1] + 8 * losses[2] - losses[3]) / (12 * h)
-        result.append(grad)
-    return result
 
 
 def relative_error(got, expected) -> float:
