@@ -113,7 +113,7 @@ def network_diagram(derivation: Derivation, digits: int = 3) -> str:
                 if labelled:
                     # labels near the sources for the first unit, near the unit for the last:
                     # away from the middle, where edges between the same two layers cross
-                    t = 0.25 + 0.53 * a / (len(targets) - 1) if len(targets) > 1 else 0.5
+                    t = 0.22 + 0.42 * a / (len(targets) - 1) if len(targets) > 1 else 0.5
                     lx, ly = x1 + radius + t * (x2 - x1 - 2 * radius), y1 + t * (y2 - y1)
                     if net.weights is not None:
                         text = escape(_number(net.weights[j - 1][i - 1][k - 1], digits))
