@@ -1,9 +1,11 @@
 """Generate numpy modules from backprop derivations.
 
-:mod:`codegen.printer` prints SymPy expressions as numpy array code and
-:mod:`codegen.generate` lays the printed lines out in a module
-(``templates/module.py.jinja``), writes it atomically and reads the
-regenerate command back from a module's header.
+:mod:`codegen.printer` prints SymPy expressions as numpy array code,
+:mod:`codegen.scalar` as straight-line float code for one sample of a small
+network, and :mod:`codegen.inplace` as ufunc calls that reuse arrays, for the
+batch path of ``update``; :mod:`codegen.generate` lays the printed lines out
+in a module (``templates/module.py.jinja``), writes it atomically and reads
+the regenerate command back from a module's header.
 
 Examples
 --------

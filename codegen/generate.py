@@ -28,6 +28,7 @@ import jinja2
 import sympy as sp
 
 import derive
+from codegen.inplace import BATCH, Program
 from codegen.printer import (
     AddOuter,
     Affine,
@@ -78,6 +79,7 @@ class Line:
     formula: str
     label: str
     uses: frozenset[str]
+    expr: sp.Expr
 
 
 class LayerArrays:
@@ -105,6 +107,10 @@ class LayerArrays:
 
     def delta(self, j: int) -> sp.Symbol:
         return self._symbol(f"delta{j}")
+
+    def scaled_delta(self, j: int) -> sp.Symbol:
+        """c·δ of layer j, which the update computes in δ's place."""
+        return self._symbol(f"c_delta{j}")
 
     def weights(self, j: int) -> sp.Symbol:
         return self._symbol(f"W{j}")
@@ -136,7 +142,9 @@ class ModuleCode:
         self._allowed = {a.target, n.rate} | {
             symbol
             for j in range(L + 1)
-            for symbol in (a.output(j), a.preactivation(j), a.delta(j), a.weights(j))
+            for symbol in (
+                a.output(j), a.preactivation(j), a.delta(j), a.scaled_delta(j), a.weights(j)
+            )
         }
         layers = range(1, L + 1)
 
@@ -152,28 +160,45 @@ class ModuleCode:
             n.preactivation(L, 1): a.preactivation(L),
             n.target(1): a.target,
         }
-        self.deltas = [self._line(a.delta(L), d.delta(L, 1).xreplace(unit), label("delta", L))]
-        for j in reversed(layers[:-1]):
-            slope = d.delta_factors(j, 1)[0].xreplace(
+        output_delta = d.delta(L, 1).xreplace(unit)
+        # δ of a hidden layer: its activation's slope times the δ sum through the next layer.
+        slopes = {
+            j: d.delta_factors(j, 1)[0].xreplace(
                 {n.output(j, 1): a.output(j), n.preactivation(j, 1): a.preactivation(j)}
             )
-            delta = slope * Backprop(a.delta(j + 1), a.weights(j + 1))
+            for j in layers[:-1]
+        }
+        self.deltas = [self._line(a.delta(L), output_delta, label("delta", L))]
+        for j in reversed(layers[:-1]):
+            delta = slopes[j] * Backprop(a.delta(j + 1), a.weights(j + 1))
             self.deltas.append(self._line(a.delta(j), delta, label("delta", j)))
 
         self.kappa = d.kappa
         self.gradients: list[Line] = []
+        for j in layers:
+            gradient = -d.kappa * Outer(a.delta(j), a.output(j - 1))
+            self.gradients.append(self._line(sp.Symbol(f"dW{j}"), gradient, label("gradient", j)))
+
+        # update and update_: the seed's rule w - (c/κ) ∂ε/∂w, in which κ cancels, leaving
+        # W + c δ (X, 1)ᵀ.  c multiplies the output layer's small δ, and the δ of the
+        # layers below, linear in it, come out multiplied by c too: c·δ = slope ⊙ (W̄ᵀ c·δ).
+        rate = -(n.rate / d.kappa) * (-d.kappa)
+        self.scaled_deltas = [self._line(a.scaled_delta(L), rate * output_delta, label("delta", L))]
+        for j in reversed(layers[:-1]):
+            total = Backprop(a.scaled_delta(j + 1), a.weights(j + 1))
+            self.scaled_deltas.append(
+                self._line(a.scaled_delta(j), slopes[j] * total, label("delta", j))
+            )
         self.updates: list[Line] = []
         self.updates_in_place: list[Line] = []
         for j in layers:
-            gradient = -d.kappa * Outer(a.delta(j), a.output(j - 1))
-            # The seed's rule w - (c/κ) ∂ε/∂w: κ cancels, leaving W + c δ (X, 1)ᵀ, and
-            # c multiplies the small δ before its product with the layer's input.
-            factor = -(n.rate / d.kappa) * (-d.kappa)
-            updated = AddOuter(a.weights(j), factor * a.delta(j), a.output(j - 1))
+            updated = AddOuter(a.weights(j), a.scaled_delta(j), a.output(j - 1))
             in_place = AddOuter(*updated.args, a.weights(j))
-            self.gradients.append(self._line(sp.Symbol(f"dW{j}"), gradient, label("gradient", j)))
             self.updates.append(self._line(sp.Symbol(f"W{j}_new"), updated, label("update", j)))
             self.updates_in_place.append(self._line(a.weights(j), in_place, label("update", j)))
+        self._slopes = slopes
+        self._shapes = {str(a.output(0)): (BATCH, d.sizes[0]), str(a.target): (BATCH, d.sizes[L])}
+        self._shapes.update({str(a.weights(j)): (d.sizes[j], d.sizes[j - 1] + 1) for j in layers})
 
         term = d.loss.term(n.target(1), n.output(L, 1)).xreplace(unit)
         f, f_of_g = a.output(L), self._layer_output(d, L)
@@ -190,6 +215,30 @@ class ModuleCode:
             self.scalar: ScalarCode | None = ScalarCode(d)
         except Unsupported:
             self.scalar = None
+
+    def update_program(self, in_place: bool) -> list[tuple[str, str]]:
+        """The statements of update (new weights) or update_ (into the weights), with labels.
+
+        In order: the forward pass, then from the output layer down each layer's
+        c·δ and the update of its weights.  The δ sum through W_j is taken before
+        W_j changes (update_ writes it in place), the slope applied after, once the
+        layer's output has been read by that update: c·δ then takes its place.
+        """
+        a = self.arrays
+        program = Program(self.printer, self._shapes)
+        for line in [*self.forward, self.scaled_deltas[0]]:
+            program.define(line.name, line.expr, line.label)
+        for j in range(self.depth, 0, -1):
+            below = a.scaled_delta(j - 1)
+            if j > 1:
+                total = Backprop(a.scaled_delta(j), a.weights(j))
+                program.define(below, total, label("delta", j - 1))
+            update = (self.updates_in_place if in_place else self.updates)[j - 1]
+            reads = [str(a.scaled_delta(j)), str(a.output(j - 1))]
+            program.read(f"{update.name} = {update.code}", reads, update.label)
+            if j > 1 and self._slopes[j - 1] != 1:
+                program.define(below, self._slopes[j - 1] * below, label("delta", j - 1))
+        return program.lines()
 
     def _layer_output(self, d: Derivation, j: int) -> sp.Expr:
         """Layer j's output as an expression of its pre-activation array."""
@@ -216,6 +265,7 @@ class ModuleCode:
             formula=f"{name} = {sp.sstr(expr)}",
             label=eq,
             uses=frozenset(str(s) for s in expr.free_symbols),
+            expr=expr,
         )
 
     def context(self) -> dict:
@@ -229,6 +279,9 @@ class ModuleCode:
         backward_uses = set(inputs).union(*(line.uses for line in self.deltas))
         weights = [str(a.weights(j)) for j in layers]
         scalar = self.scalar
+        # Printed first: the printer collects the imports of everything it prints.
+        update_steps = self.update_program(in_place=False)
+        update_in_place_steps = self.update_program(in_place=True)
         imports = self.printer.import_lines()
         if scalar:
             imports = sorted({*imports, *scalar.imports, "import struct"})
@@ -236,16 +289,18 @@ class ModuleCode:
         imports.sort(key=lambda line: (line.startswith("from "), line))
         numpy = [line for line in imports if line.split()[1].partition(".")[0] == "numpy"]
         import_groups = [g for g in ([i for i in imports if i not in numpy], numpy) if g]
-        sizes = self.network.sizes
-        shapes = [(sizes[j], sizes[j - 1] + 1) for j in layers]
         return {
             "scalar": scalar,
             "weights": weights,
-            "weight_shapes": ", ".join(f"{w}.shape" for w in weights),
-            "sample_shapes": repr(((sizes[0],), *shapes)),
-            "sample_shapes_y": repr(((sizes[0],), (sizes[-1],), *shapes)),
+            # The float path checks dimensions; unpacking tolist() checks the sizes.
+            "weight_ndims": ", ".join(f"{w}.ndim" for w in weights),
+            "sample_ndims": repr((1, *(2 for _ in weights))),
+            "sample_ndims_y": repr((1, 1, *(2 for _ in weights))),
             "scalar_weights": list(zip(scalar.weight_targets, weights)) if scalar else [],
             "updates_in_place": self.updates_in_place,
+            "scaled_deltas": self.scaled_deltas,
+            "update_steps": update_steps,
+            "update_in_place_steps": update_in_place_steps,
             "forward": self.forward,
             "deltas": self.deltas,
             "gradients": self.gradients,

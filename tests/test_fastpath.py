@@ -13,6 +13,7 @@ import pytest
 import sympy as sp
 
 from codegen.generate import ModuleCode, render, write
+from codegen.inplace import Program
 from codegen.printer import ArrayPrinter, ScalarPrinter
 from codegen.scalar import SCALAR_WEIGHTS, ScalarCode, Unsupported
 from derive import Derivation, Network, seed
@@ -386,8 +387,230 @@ def test_split_sigmoid_for_arrays():
 def test_module_code_prints_updates_through_add_outer():
     code = ModuleCode(seed())
     assert [line.code for line in code.updates] == [
-        "_add_outer(W1, c*delta1, x)",
-        "_add_outer(W2, c*delta2, s1)",
+        "_add_outer(W1, c_delta1, x)",
+        "_add_outer(W2, c_delta2, s1)",
     ]
-    assert code.updates_in_place[0].code == "_add_outer(W1, c*delta1, x, out=W1)"
-    assert code.updates[0].formula == "W1_new = W1 + c*delta1·(x, 1)ᵀ"
+    assert code.updates_in_place[0].code == "_add_outer(W1, c_delta1, x, out=W1)"
+    assert code.updates[0].formula == "W1_new = W1 + c_delta1·(x, 1)ᵀ"
+    assert [line.formula for line in code.scaled_deltas] == [
+        "c_delta2 = c*f*(1 - f)*(-f + y)",
+        "c_delta1 = s1*(1 - s1)*(Σ_k c_delta2_k·W2_ki)",
+    ]
+
+
+# -- the batch path of update and update_: arrays reused in place ------------------
+
+x_, y_, c_, s_ = sp.symbols("x y c s", real=True)
+
+
+def program_lines(shapes, steps, owned=frozenset(), reads=()):
+    program = Program(ArrayPrinter({"sigmoid": "split"}), shapes, owned=owned)
+    for name, expr in steps:
+        program.define(sp.Symbol(name), expr, f"eq:{name}")
+    for code, names in reads:
+        program.read(code, names, "eq:read")
+    return [code for code, _ in program.lines()]
+
+
+def test_a_sigmoid_takes_its_preactivations_place():
+    assert program_lines(
+        {"g": ("B", 3)}, [("s", sigmoid(sp.Symbol("g", real=True)))], owned={"g"},
+        reads=[("print(s)", ["s"])],
+    ) == [
+        "tmp1 = np.abs(g)",
+        "np.negative(tmp1, out=tmp1)",
+        "np.exp(tmp1, out=tmp1)",
+        "s = np.greater_equal(g, 0, out=g)",
+        "np.maximum(s, tmp1, out=s)",
+        "tmp1 += 1",
+        "s /= tmp1",
+        "del tmp1",
+        "print(s)",
+    ]
+
+
+def test_an_array_still_read_is_not_overwritten():
+    # g is read after s: s needs arrays of its own, and a comparison's boolean array
+    # never receives a float result.
+    g = sp.Symbol("g", real=True)
+    assert program_lines(
+        {"g": ("B", 3)}, [("s", sigmoid(g))], owned={"g"}, reads=[("print(s, g)", ["s", "g"])],
+    ) == [
+        "tmp1 = np.abs(g)",
+        "np.negative(tmp1, out=tmp1)",
+        "np.exp(tmp1, out=tmp1)",
+        "tmp2 = np.greater_equal(g, 0)",
+        "s = np.maximum(tmp2, tmp1)",
+        "del tmp2",
+        "tmp1 += 1",
+        "s /= tmp1",
+        "del tmp1",
+        "print(s, g)",
+    ]
+
+
+def test_inputs_are_read_never_written():
+    f = sp.Symbol("f", real=True)
+    lines = program_lines(
+        {"f": ("B", 2), "y": ("B", 2)}, [("d", c_ * f * (1 - f) * (y_ - f))], owned={"f"},
+        reads=[("print(d)", ["d"])],
+    )
+    assert lines == [
+        "d = 1 - f",
+        "d *= f",
+        "tmp1 = np.subtract(y, f, out=f)",
+        "d *= tmp1",
+        "del f, tmp1",
+        "d *= c",
+        "print(d)",
+    ]
+    assert not any("out=y" in line for line in lines)
+
+
+def test_numbers_divisions_and_what_has_no_elementwise_form():
+    g = sp.Symbol("g", real=True)
+    lines = program_lines(
+        {"g": ("B", 2)},
+        [("a", -g / 2 + sp.Rational(3, 2)), ("b", sp.sign(a := sp.Symbol("a", real=True)) / a)],
+        owned={"g"},
+        reads=[("print(b)", ["b"])],
+    )
+    assert lines == [
+        "a = np.multiply(g, 1/2, out=g)",
+        "np.subtract(3/2, a, out=a)",
+        "b = np.sign(a)",
+        "b /= a",
+        "del a, g",
+        "print(b)",
+    ]
+
+
+def test_a_second_name_for_an_array():
+    g = sp.Symbol("g", real=True)
+    assert program_lines(
+        {"g": ("B", 2), "y": ("B", 2)}, [("f", g), ("d", y_ - sp.Symbol("f", real=True))],
+        owned={"g"}, reads=[("print(d)", ["d"])],
+    ) == ["f = g", "d = np.subtract(y, f, out=f)", "print(d)"]
+
+
+UPDATE_ROWS = [
+    *ROWS,
+    pytest.param("3-4-3", ("tanh", "softmax"), "softmax_cross_entropy", id="softmax"),
+    pytest.param("2-3-2", ("x*sigmoid(x)", "linear"), "half_squared_error", id="swish"),
+    pytest.param("2-3-3-2", ("sin(x)", "sqrt(1 + x**2)", "sigmoid"), "squared_error", id="custom"),
+]
+
+
+@pytest.mark.parametrize("blas", [True, False], ids=["blas", "blocks"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("layers, activation, loss", UPDATE_ROWS)
+def test_update_and_update_in_place_are_gradient_descent(build, layers, activation, loss, dtype,
+                                                        blas, monkeypatch):
+    module = build(network(layers, activation, loss))
+    if not blas:
+        monkeypatch.setattr(module, "_GEMM", {})
+    weights, x, y = random_arrays(module_network(module), np.random.default_rng(11), batch=6,
+                                  dtype=dtype)
+    expected = [
+        w - 0.4 / module.KAPPA * g for w, g in zip(weights, module.gradients(weights, x, y))
+    ]
+    before = [w.copy() for w in weights]
+    new = module.update(weights, x, y, 0.4)
+    for w, b in zip(weights, before):
+        np.testing.assert_array_equal(w, b)
+    module.update_(weights, x, y, 0.4)
+    tolerance = 1e-12 if dtype == np.float64 else 2e-5
+    for w, n, e in zip(weights, new, expected):
+        assert w.dtype == n.dtype == dtype
+        np.testing.assert_allclose(n, e, rtol=tolerance, atol=tolerance)
+        np.testing.assert_allclose(w, e, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda w: [np.asfortranarray(v) for v in w], id="Fortran order"),
+        pytest.param(lambda w: [np.repeat(v, 2, axis=1)[:, ::2] for v in w], id="strided"),
+        pytest.param(lambda w: [v.astype(np.float32) for v in w], id="float32 weights"),
+        pytest.param(lambda w: [v.astype(">f8") for v in w], id="big-endian"),
+    ],
+)
+def test_update_in_place_of_any_layout_equals_update(build, change):
+    module = build(network("5-4-3", "sigmoid"))
+    weights, x, y = random_arrays(module_network(module), np.random.default_rng(12), batch=7)
+    weights = change(weights)
+    expected = module.update(weights, x, y, c=0.3)
+    module.update_(weights, x, y, c=0.3)
+    for w, e in zip(weights, expected):
+        np.testing.assert_allclose(w, e, rtol=1e-6, atol=1e-6)
+
+
+def test_the_blas_product_refuses_what_it_cannot_add():
+    from generated import xnor
+
+    rng = np.random.default_rng(13)
+    weights, delta, inputs = rng.random((4, 6)), rng.random((5, 4)), rng.random((5, 5))
+    product = weights[:, :-1]
+    expected = product + delta.T @ inputs
+    if not xnor._gemm_add(product, delta, inputs):
+        pytest.skip("numpy's BLAS is not one the generated modules can call")
+    np.testing.assert_allclose(product, expected, rtol=1e-14)
+    before = weights.copy()
+    for args in [
+        (product, delta.astype(np.float32), inputs),  # two dtypes
+        (product, delta, np.asfortranarray(inputs)),  # columns not contiguous
+        (product, delta, inputs[::-1]),  # rows backwards
+        (product, delta, weights[:, :5].T[:5]),  # overlaps the product
+        (product.astype(np.float16), delta, inputs),  # no BLAS for it
+    ]:
+        assert xnor._gemm_add(*args) is False
+    np.testing.assert_array_equal(weights, before)
+
+
+def test_wrong_weight_shapes_on_the_float_path_take_the_array_path_and_are_named(build):
+    module = build(network("2-2-1", "sigmoid"))
+    weights, x, y = random_arrays(module_network(module), np.random.default_rng(14), batch=None)
+    for wrong, shape in [(weights[0].T, "(3, 2)"), (weights[0][..., np.newaxis], "(2, 3, 1)")]:
+        message = f"expected shape (2, 3) (units, inputs + bias), got {shape}"
+        with pytest.raises(ValueError, match=re.escape(message)):
+            module.update([wrong, weights[1]], x, y)
+
+
+def peak_of(function, *args) -> int:
+    function(*args)  # warm up
+    tracemalloc.start()
+    try:
+        function(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("blas", [True, False], ids=["blas", "blocks"])
+def test_update_memory_stays_within_the_benchmarks_budgets(build, blas, monkeypatch):
+    # The budgets of bench/run.py's memory section, on a smaller network.
+    module = build(network("300-64-32", "sigmoid"))
+    if not blas:
+        monkeypatch.setattr(module, "_GEMM", {})
+    weights, x, y = random_arrays(module_network(module), np.random.default_rng(15), batch=64)
+    activations = 64 * (64 + 32) * 8
+    weight_bytes = sum(w.nbytes for w in weights)
+    assert peak_of(module.update, weights, x, y) <= weight_bytes + 3 * activations
+    assert peak_of(module.update_, [w.copy() for w in weights], x, y) <= 2 * activations
+
+
+def test_every_statement_of_the_batch_update_cites_its_equation():
+    text = render(network("2-3-3-1", ("relu", "tanh", "sigmoid")), "derive --layers 2-3-3-1", "t")
+    for function in ("def update(", "def update_("):
+        body = text[text.index(function) :]
+        body = body[body.index('"""', body.index('"""') + 3) + 3 : body.index("\n    return ")]
+        statements = [line.strip() for line in body.splitlines() if line.startswith("    ")]
+        statements = [s for s in statements if not s.startswith(("result", "if result", "return"))]
+        labelled = [s for s in statements if re.search(r"  # \(eq:[\w-]+\)$", s)]
+        rest = [s for s in statements if s not in labelled]
+        assert len(labelled) > 20
+        assert all(
+            s.startswith(("del ", "weights = list(", "_check_writable(", "(W1, W2, W3), x, y",
+                          "x, y = _promoted("))
+            for s in rest
+        ), rest
