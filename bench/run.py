@@ -22,9 +22,13 @@ the same run:
 
 The machines are shared and noisy, so the cases are interleaved, round after
 round, every figure is a median over the rounds and every ratio the median of
-the rounds' ratios.  Nothing here is asserted by the test suite, which runs
-``--smoke``.  torch and jax are optional (``pip install -e '.[bench]'``); a
-peer that is not installed is reported as such.
+the rounds' ratios.  Under the tiny and wide tables a line gives how busy
+other processes kept the machine meanwhile: OpenBLAS's products (the floor,
+numpy, the generated code) slow down far more than XLA's when they do, so the
+wide ratios mean little then.  Nothing here is asserted by the test suite,
+which runs ``--smoke``.  torch and jax are optional
+(``pip install -e '.[bench]'``); a peer that is not installed is reported as
+such.
 """
 
 from __future__ import annotations
@@ -48,13 +52,15 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import numpy as np
 import peers
 
+# Every peer computes with the cores this process may run on: torch is told so,
+# OpenBLAS and XLA size their thread pools by them.  (XLA has no flag for its CPU
+# thread count; TensorFlow's intra_op_parallelism_threads is not one.)
 THREADS = peers.threads()
-# XLA reads its thread count once, at import.
-os.environ.setdefault(
-    "XLA_FLAGS",
-    f"--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads={THREADS}",
-)
 
+#: Seconds between two wide cases: OpenBLAS's idle threads spin for about a tenth of a
+#: second after a product before they sleep, and torch's threads, started meanwhile,
+#: would share the cores with them (torch measured 2-20x slower after 50 ms).
+PAUSE = 0.25
 WIDE_LAYERS = "784-128-10"
 WIDE_BATCH = 256
 DEPTHS = (2, 4, 8, 16)
@@ -82,11 +88,17 @@ class Case:
         self.times: list[float] = []
 
     def calibrate(self, seconds: float) -> None:
-        """Enough calls per round to fill ``seconds``."""
-        start = time.perf_counter()
-        self.function(*self.args)
-        once = max(time.perf_counter() - start, 1e-7)
-        self.number = max(1, min(100_000, int(seconds / once)))
+        """Enough calls per round to fill ``seconds``, timed by the fastest of three calls.
+
+        The first call after a pause can be many times slower (threads asleep,
+        caches cold); one slow call must not leave a case one call a round.
+        """
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            self.function(*self.args)
+            times.append(time.perf_counter() - start)
+        self.number = max(1, min(100_000, int(seconds / max(min(times), 1e-7))))
 
     def run(self) -> None:
         function, args = self.function, self.args
@@ -113,6 +125,41 @@ def interleave(
         for case in cases:
             time.sleep(pause)
             case.run()
+
+
+class Load:
+    """How busy other processes kept the machine while a section ran, from /proc/stat.
+
+    OpenBLAS's threads split a product evenly and wait for each other, so a
+    core taken by another process slows its products far more than XLA's
+    work-stealing pool; a section's ratios mean little when this is high.
+    """
+
+    def __enter__(self):
+        self.start = self._now()
+        return self
+
+    def __exit__(self, *exc):
+        self.end = self._now()
+
+    @staticmethod
+    def _now():
+        try:
+            ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # not idle, iowait
+        own = os.times()
+        return time.perf_counter(), busy, own.user + own.system
+
+    def line(self) -> str:
+        if self.start is None or self.end is None:
+            return "load from other processes: unknown (no /proc/stat)"
+        wall, busy, own = (b - a for a, b in zip(self.start, self.end))
+        if wall < 0.5:
+            return "load from other processes: the section was too short to tell"
+        others = min(1.0, max(0.0, (busy - own) / (wall * (os.cpu_count() or 1))))
+        return f"load from other processes during this section: {others:.0%} of the machine's CPU"
 
 
 def ratio(case: Case, floor: Case) -> float:
@@ -186,7 +233,8 @@ def tiny(rounds: int, smoke: bool) -> dict[str, float]:
             cases.append(Case(name, *made))
         else:
             missing.append((name, why))
-    interleave(cases, rounds, 0.005, smoke)
+    with Load() as load:
+        interleave(cases, rounds, 0.005, smoke)
     table(
         "1. Tiny: one update of the seed (2-2-1), one sample, float64",
         "µs",
@@ -195,6 +243,8 @@ def tiny(rounds: int, smoke: bool) -> dict[str, float]:
         floor,
         missing,
     )
+    print(load.line())
+    print()
     return {c.name: ratio(c, floor) for c in cases}
 
 
@@ -224,7 +274,8 @@ def wide(rounds: int, smoke: bool) -> None:
                 cases.append(Case(name, *made))
             else:
                 missing.append((name, why))
-        interleave(cases, rounds, 0.05, smoke, pause=0.05)
+        with Load() as load:
+            interleave(cases, rounds, 0.05, smoke, pause=PAUSE)
         name = np.dtype(dtype).name
         table(
             f"2. Wide: one update of {WIDE_LAYERS} sigmoid, batch {WIDE_BATCH}, {name}, "
@@ -241,6 +292,7 @@ def wide(rounds: int, smoke: bool) -> None:
         slower = [n for n, r in peers_ratios.items() if generated >= r]
         print(f"generated update faster than: {', '.join(faster) or '-'}; "
               f"not faster than: {', '.join(slower) or '-'}")
+        print(load.line())
         print()
 
 
@@ -374,7 +426,7 @@ def machine() -> str:
     return (
         f"{cpu}, {THREADS} cores; {platform.python_implementation()} "
         f"{platform.python_version()}; {', '.join(versions)}; {blas}; "
-        f"torch and XLA set to {THREADS} threads"
+        f"torch set to {THREADS} threads, XLA on the {THREADS} cores"
     )
 
 

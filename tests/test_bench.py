@@ -41,6 +41,7 @@ def test_benchmark_smoke_covers_every_section_and_peer(smoke):
     for case in ("pure Python on floats", "generated update", "hand-written numpy",
                  "GEMM floor", "generated update_ (in place)", "`depth 16`", "`update_`"):
         assert case in out, case
+    assert out.count("load from other processes") == 3  # tiny, wide float64 and float32
     for peer in ("torch autograd", "jax.jit(grad)"):
         # measured, or said to be missing: never left out
         assert re.search(rf"\| `?{re.escape(peer)}`? \| (\d+\.\d{{3}} \| \d|not installed)", out), peer
