@@ -22,10 +22,11 @@ pre-activation's place, with one temporary for e^{min(g, 0)}/(1 + e^{−|g|})::
 expression and its equation's label, and the statements that read them (the
 weight updates).  It lowers each expression to elementary numpy operations
 (one ``_lower_<ClassName>`` method per kind of expression, dispatched as a
-SymPy printer dispatches), in the forms :class:`codegen.printer.ArrayPrinter`
-prints (the split sigmoid, ``logaddexp`` for softplus, ...), then gives each
-operation's result the array of an operand that dies there, when one has its
-shape, and prints every operation with that printer.  What has no elementary
+SymPy printer dispatches), in the stable forms that
+:class:`codegen.printer.ArrayPrinter` prints (``logaddexp`` for softplus,
+the split sigmoid, here with one exponential and bit for bit the same, ...),
+then gives each operation's result the array of an operand that dies there,
+when one has its shape, and prints every operation with that printer.  What has no elementary
 form here (a custom activation's ``sign``, say) is printed whole by the
 printer into a new array, as in the module's other functions.
 
