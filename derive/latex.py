@@ -75,7 +75,44 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
-class BackpropPrinter(LatexPrinter):
+class Notation:
+    """What the LaTeX and MathML printers share: the network's names, the
+    decimals of numbers, and the order of a sum's terms.
+
+    Parameters
+    ----------
+    names : derive.naming.Naming
+        The network's symbols and their printed forms.
+    digits : int
+        Decimals shown for floating-point numbers.
+    numeric : bool
+        Print products with explicit multiplication signs and in the given
+        order, for formulas with numbers substituted.
+    """
+
+    def __init__(self, names: naming.Naming, digits: int = 3, numeric: bool = False):
+        super().__init__()
+        self.names = names
+        self.digits = digits
+        self.numeric = numeric
+
+    # sums lead with a positive term: y - f, 1 - s
+    def _as_ordered_terms(self, expr, order=None):
+        if unevaluated(expr) or isinstance(expr, sp.MatAdd):
+            return list(expr.args)  # written in a chosen order: keep it
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        positive = [t for t in terms if not t.could_extract_minus_sign()]
+        return positive + [t for t in terms if t.could_extract_minus_sign()]
+
+    def _print_Numbers(self, node):
+        numeric, self.numeric = self.numeric, True
+        try:
+            return self._print(node.of)
+        finally:
+            self.numeric = numeric
+
+
+class BackpropPrinter(Notation, LatexPrinter):
     """LaTeX in the seed's notation.
 
     Parameters
@@ -91,12 +128,6 @@ class BackpropPrinter(LatexPrinter):
 
     printmethod = "_backprop_latex"
 
-    def __init__(self, names: naming.Naming, digits: int = 3, numeric: bool = False):
-        super().__init__()
-        self.names = names
-        self.digits = digits
-        self.numeric = numeric
-
     # -- symbols ----------------------------------------------------------
     def _print_Symbol(self, expr, style="plain"):
         latex = self.names.latex(expr)
@@ -108,14 +139,7 @@ class BackpropPrinter(LatexPrinter):
         latex = self.names.latex(expr)
         return latex if latex is not None else super()._print_MatrixSymbol(expr)
 
-    # -- sums lead with a positive term: y - f, 1 - s ------------------------
-    def _as_ordered_terms(self, expr, order=None):
-        if unevaluated(expr) or isinstance(expr, sp.MatAdd):
-            return list(expr.args)  # written in a chosen order: keep it
-        terms = list(super()._as_ordered_terms(expr, order=order))
-        positive = [t for t in terms if not t.could_extract_minus_sign()]
-        return positive + [t for t in terms if t.could_extract_minus_sign()]
-
+    # -- sums: long ones cut to their first terms, a ⋯ and the last ----------
     def _print_Add(self, expr, order=None):
         terms = self._as_ordered_terms(expr, order=order)
         if len(terms) <= MAX_TERMS_SHOWN:
@@ -260,12 +284,6 @@ class BackpropPrinter(LatexPrinter):
     def _print_Dots(self, node):
         return r"\vdots" if node.vertical else r"\cdots"
 
-    def _print_Numbers(self, node):
-        numeric, self.numeric = self.numeric, True
-        try:
-            return self._print(node.of)
-        finally:
-            self.numeric = numeric
 
 
 def decimals(value: float, digits: int) -> str:

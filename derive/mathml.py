@@ -25,7 +25,7 @@ from sympy.printing.precedence import PRECEDENCE
 
 from derive import account as blocks
 from derive import naming
-from derive.latex import MAX_TERMS_SHOWN, decimals, flat_factors, unevaluated
+from derive.latex import MAX_TERMS_SHOWN, Notation, decimals, flat_factors, unevaluated
 
 MINUS = "\u2212"
 #: 𝟏, the bold one of 1[g > 0] and of the all-ones vector (MathML Core has no bold mn).
@@ -34,7 +34,7 @@ _JOINTS = {"space": None, "none": None, "thin": "0.167em", "cdot": "\u00b7"}
 _RELATIONS = {"=": "=", "<-": "\u2190"}
 
 
-class BackpropMathMLPrinter(MathMLPresentationPrinter):
+class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
     """Presentation MathML in the seed's notation.
 
     Parameters
@@ -49,10 +49,7 @@ class BackpropMathMLPrinter(MathMLPresentationPrinter):
     """
 
     def __init__(self, names: naming.Naming, digits: int = 3, numeric: bool = False):
-        super().__init__()
-        self.names = names
-        self.digits = digits
-        self.numeric = numeric
+        super().__init__(names, digits, numeric)
         self._stand_ins: dict[sp.Basic, sp.Basic] = {}
 
     # -- elements ----------------------------------------------------------
@@ -155,13 +152,6 @@ class BackpropMathMLPrinter(MathMLPresentationPrinter):
         return self._number(str(p))
 
     # -- sums and products ----------------------------------------------------
-    def _as_ordered_terms(self, expr, order=None):
-        if unevaluated(expr) or isinstance(expr, sp.MatAdd):
-            return list(expr.args)
-        terms = list(super()._as_ordered_terms(expr, order=order))
-        positive = [t for t in terms if not t.could_extract_minus_sign()]
-        return positive + [t for t in terms if t.could_extract_minus_sign()]
-
     def _print_Add(self, expr, order=None):
         terms = self._as_ordered_terms(expr, order=order)
         cut = len(terms) > MAX_TERMS_SHOWN
@@ -378,12 +368,6 @@ class BackpropMathMLPrinter(MathMLPresentationPrinter):
     def _print_Dots(self, node):
         return self._mo("\u22ee" if node.vertical else "\u22ef")
 
-    def _print_Numbers(self, node):
-        numeric, self.numeric = self.numeric, True
-        try:
-            return self._print(node.of)
-        finally:
-            self.numeric = numeric
 
 
 def _flat_args(expr) -> list:
