@@ -41,7 +41,7 @@ from codegen.printer import (
 )
 from codegen.scalar import ScalarCode, Unsupported
 from derive.derivation import Derivation
-from derive.naming import label
+from derive.naming import LayerArrays, label
 from derive.network import Network
 
 #: The start of the header line that names the command regenerating a module.
@@ -80,40 +80,6 @@ class Line:
     label: str
     uses: frozenset[str]
     expr: sp.Expr
-
-
-class LayerArrays:
-    """The symbols of generated code, one per layer array, named as its variable.
-
-    Layer j's output is ``x`` (j = 0), ``s1``, ``s2``, ... and ``f`` (j = L);
-    its pre-activation is ``g{j}``, its δ ``delta{j}`` and its weights ``W{j}``.
-    """
-
-    def __init__(self, depth: int):
-        self.depth = depth
-        self.target = self._symbol("y")
-
-    @staticmethod
-    def _symbol(name: str) -> sp.Symbol:
-        return sp.Symbol(name, real=True)
-
-    def output(self, j: int) -> sp.Symbol:
-        if j == 0:
-            return self._symbol("x")
-        return self._symbol("f" if j == self.depth else f"s{j}")
-
-    def preactivation(self, j: int) -> sp.Symbol:
-        return self._symbol(f"g{j}")
-
-    def delta(self, j: int) -> sp.Symbol:
-        return self._symbol(f"delta{j}")
-
-    def scaled_delta(self, j: int) -> sp.Symbol:
-        """c·δ of layer j, which the update computes in δ's place."""
-        return self._symbol(f"c_delta{j}")
-
-    def weights(self, j: int) -> sp.Symbol:
-        return self._symbol(f"W{j}")
 
 
 class ModuleCode:

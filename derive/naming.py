@@ -238,6 +238,40 @@ class Naming:
         return self._parts.get(symbol)
 
 
+class LayerArrays:
+    """The symbols of generated code, one per layer array, named as its variable.
+
+    Layer j's output is ``x`` (j = 0), ``s1``, ``s2``, ... and ``f`` (j = L);
+    its pre-activation is ``g{j}``, its δ ``delta{j}`` and its weights ``W{j}``.
+    """
+
+    def __init__(self, depth: int):
+        self.depth = depth
+        self.target = self._symbol("y")
+
+    @staticmethod
+    def _symbol(name: str) -> sp.Symbol:
+        return sp.Symbol(name, real=True)
+
+    def output(self, j: int) -> sp.Symbol:
+        if j == 0:
+            return self._symbol("x")
+        return self._symbol("f" if j == self.depth else f"s{j}")
+
+    def preactivation(self, j: int) -> sp.Symbol:
+        return self._symbol(f"g{j}")
+
+    def delta(self, j: int) -> sp.Symbol:
+        return self._symbol(f"delta{j}")
+
+    def scaled_delta(self, j: int) -> sp.Symbol:
+        """c·δ of layer j, which the update computes in δ's place."""
+        return self._symbol(f"c_delta{j}")
+
+    def weights(self, j: int) -> sp.Symbol:
+        return self._symbol(f"W{j}")
+
+
 def label(kind: str, j: int | None = None) -> str:
     r"""The ``\label`` of an equation of the explanation, which generated code cites.
 
