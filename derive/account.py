@@ -252,19 +252,29 @@ def account(derivation: Derivation, digits: int = 3) -> list:
         blocks += _hidden_section(d, j)
     blocks += _update_section(d)
     net = d.network
+    if net.example is not None and _weight_count(d) <= MAX_EXAMPLE_WEIGHTS:
+        return blocks + _example_section(d, digits)
     if net.example is not None:
-        if sum(rows * cols for rows, cols in net.weight_shapes) <= MAX_EXAMPLE_WEIGHTS:
-            blocks += _example_section(d, digits)
-        else:
-            blocks += [
-                Break(),
-                Section(
-                    "A worked example",
-                    f"The spec has one, but a network of more than {MAX_EXAMPLE_WEIGHTS}"
-                    " weights is too large to work by hand; the generated module computes it.",
-                ),
-            ]
-    return blocks
+        why = (
+            f"The spec has one, but a network of more than {MAX_EXAMPLE_WEIGHTS} weights is too"
+            " large to work by hand; the generated module computes it."
+        )
+    elif net.weights is None:
+        why = (
+            "There are no numbers to work with: the network has no weights. A spec file with"
+            " weights and an [example] table (x, y and c, like the seed's xnor.toml) adds"
+            " one step worked with numbers."
+        )
+    else:
+        why = (
+            "The spec has weights but no [example] table (x, y and c, like the seed's"
+            " xnor.toml) to work one step with."
+        )
+    return blocks + [Break(), Section("A worked example", why)]
+
+
+def _weight_count(d: Derivation) -> int:
+    return sum(rows * cols for rows, cols in d.network.weight_shapes)
 
 
 def summary(derivation: Derivation) -> Equations:
@@ -320,7 +330,8 @@ def _network_section(d: Derivation) -> list:
         blocks.append(
             _paragraph(
                 f"Layer {j} ({kind}, {_count(net.sizes[j], 'unit')}) applies the "
-                f"{d.activation(j).title} to each unit."
+                f"{d.activation(j).title} "
+                + ("to each unit." if d.activation(j).elementwise else "across its units.")
             )
         )
     g, s = sp.Symbol("g", real=True), sp.Symbol("s", real=True)
@@ -609,9 +620,8 @@ def _hidden_section(d: Derivation, j: int) -> list:
             ]
         ),
         _paragraph(
-            "Dividing by ",
-            Negative(d.kappa),
-            " gives each unit's ",
+            *(("Dividing by ", Negative(d.kappa), " gives") if d.kappa != 1 else ("Changing the sign gives",)),
+            " each unit's ",
             general("delta"),
             f", one term per unit of layer {j + 1}:",
         ),
@@ -736,11 +746,10 @@ def _example_section(d: Derivation, digits: int) -> list:
     rows = []
     for j in range(d.depth, 0, -1):
         for i in shown_units(d.sizes[j])[0]:
-            formula = (
-                sp.Mul(*d.delta_factors(j, i), evaluate=False)
-                if j < d.depth or d.activation(j).elementwise
-                else d.delta(j, i)
-            )
+            # an output δ whose factors cancel (y - f after a sigmoid with cross
+            # entropy) is worked in its short form, which has no 1/(1 - f) to blow up
+            short = j == d.depth and d.delta_cancels(i)
+            formula = d.delta(j, i) if short else sp.Mul(*d.delta_factors(j, i), evaluate=False)
             with sp.evaluate(False):
                 shown = formula.xreplace(v)
             rows.append(Row(n.delta(j, i), equal(Numbers(shown), Numbers(v[n.delta(j, i)]))))

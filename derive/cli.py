@@ -218,10 +218,14 @@ def network_from_args(args: argparse.Namespace, root: Path | None = None) -> tup
         acts[-1] = losses.get(args.loss).output  # e.g. softmax under softmax_cross_entropy
     if acts != list(network.activations):
         changes["activations"] = tuple(acts)
-    if args.loss:
+    if args.loss and args.loss != network.loss:
         changes["loss"] = args.loss
     if changes:
-        network = dataclasses.replace(network, **changes)
+        # The spec's title and its example's note describe the network as written
+        # (the seed's speak of its sigmoid, its loss and its -0.148): a changed
+        # network keeps its weights and numbers, not those words.
+        example = network.example and dataclasses.replace(network.example, note="")
+        network = dataclasses.replace(network, **changes, title="", example=example)
     return network, source
 
 

@@ -253,6 +253,14 @@ class Derivation:
         """
         n = self.names
         F = lambda v: sp.Float(v, precision)
+
+        def number(expr: sp.Expr) -> sp.Expr:
+            # e.g. softplus(0) = log 2 or sqrt(5): exact with numbers in, so evaluate
+            value = expr.xreplace(values).evalf(precision)
+            if not value.is_Number:
+                raise ValueError(f"the worked example did not reach a number: {value}")
+            return value
+
         values: dict[sp.Basic, sp.Expr] = {n.rate: F(c)}
         for k, v in enumerate(x, start=1):
             values[n.input(k)] = F(v)
@@ -263,23 +271,21 @@ class Derivation:
                 for k, v in enumerate(row, start=1):
                     values[n.weight(j, i, k)] = F(v)
         for j in range(1, self.depth + 1):
-            gs = {}
             for i in self.units(j):
-                gs[n.preactivation(j, i)] = self.preactivation(j, i).xreplace(values)
-            values.update(gs)
+                values[n.preactivation(j, i)] = number(self.preactivation(j, i))
             for i in self.units(j):
-                values[n.output(j, i)] = self.output(j, i).xreplace(gs)
+                values[n.output(j, i)] = number(self.output(j, i))
         for j in range(self.depth, 0, -1):
             for i in self.units(j):
-                values[n.delta(j, i)] = self.delta(j, i).xreplace(values)
+                values[n.delta(j, i)] = number(self.delta(j, i))
         updated = tuple(
             tuple(
-                tuple(self.update(j, i, k).xreplace(values) for k in range(1, len(row) + 1))
+                tuple(number(self.update(j, i, k)) for k in range(1, len(row) + 1))
                 for i, row in enumerate(weights[j - 1], start=1)
             )
             for j in range(1, self.depth + 1)
         )
-        loss = self.loss_value.xreplace(values)
+        loss = number(self.loss_value)
         return Step(values=values, loss=loss, updated=updated)
 
     # -- notebooks ----------------------------------------------------------

@@ -104,6 +104,21 @@ class Notation:
         positive = [t for t in terms if not t.could_extract_minus_sign()]
         return positive + [t for t in terms if t.could_extract_minus_sign()]
 
+    def _numeric_fraction(self, expr) -> tuple[list, list]:
+        """The factors of a product with numbers, above and below the line.
+
+        A factor b^(−e) goes below the line as b^e, so that 0/0.655 reads as a
+        fraction rather than as 0 · 0.655 · (−1).  ``expr`` is a product, or a
+        single power with a negative exponent.
+        """
+        above, below = [], []
+        for f in flat_factors(expr) if expr.is_Mul else [expr]:
+            if f.is_Pow and f.exp.is_number and f.exp.is_negative:
+                below.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=False))
+            else:
+                above.append(f)
+        return above, below
+
     def _print_Numbers(self, node):
         numeric, self.numeric = self.numeric, True
         try:
@@ -142,6 +157,13 @@ class BackpropPrinter(Notation, LatexPrinter):
     # -- sums: long ones cut to their first terms, a ⋯ and the last ----------
     def _print_Add(self, expr, order=None):
         terms = self._as_ordered_terms(expr, order=order)
+        if self.numeric and len(terms) <= MAX_TERMS_SHOWN:
+            # with numbers in, a negative number after a sign gets parentheses: 0 - (-0.998)
+            text = self._print(terms[0])
+            for term in terms[1:]:
+                negative = term.could_extract_minus_sign()
+                text += (" - " if negative else " + ") + self._term(-term if negative else term)
+            return text
         if len(terms) <= MAX_TERMS_SHOWN:
             return super()._print_Add(expr, order=order)
         # A long sum, e.g. over 784 inputs: first terms, a ⋯ and the last.
@@ -150,6 +172,11 @@ class BackpropPrinter(Notation, LatexPrinter):
         for t in shown[1:]:
             text += " " + t if t.startswith("-") else " + " + t
         return text
+
+    def _term(self, term) -> str:
+        """A term after a sign: in parentheses when a sum or itself negative."""
+        text = self._print(term)
+        return rf"\left({text}\right)" if term.is_Add or term.could_extract_minus_sign() else text
 
     # -- products ---------------------------------------------------------
     def _print_Mul(self, expr):
@@ -162,7 +189,17 @@ class BackpropPrinter(Notation, LatexPrinter):
                 return super()._print_Mul(expr)
             finally:
                 self._settings["order"] = None
-        factors = flat_factors(expr)
+        above, below = self._numeric_fraction(expr)
+        if not below:
+            return r" \cdot ".join(self._factor(f) for f in above)
+        return rf"\frac{{{self._fraction_side(above)}}}{{{self._fraction_side(below)}}}"
+
+    def _fraction_side(self, factors) -> str:
+        """One side of a fraction: factors joined by ·, a lone one bare (the bar groups it)."""
+        if not factors:
+            return "1"
+        if len(factors) == 1 and not factors[0].could_extract_minus_sign():
+            return self._print(factors[0])
         return r" \cdot ".join(self._factor(f) for f in factors)
 
     def _factor(self, f):
@@ -188,6 +225,13 @@ class BackpropPrinter(Notation, LatexPrinter):
 
     def _print_softplus(self, expr, exp=None):
         return self._function(r"\operatorname{softplus}", expr, exp)
+
+    def _print_softmax(self, expr, exp=None):
+        # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument
+        i, *gs = expr.args
+        arguments = ", ".join(self._print(g) for g in gs)
+        text = rf"\operatorname{{softmax}}\left({arguments}\right)_{{{self._print(i)}}}"
+        return text if exp is None else rf"{text}^{{{exp}}}"
 
     def _print_Heaviside(self, expr, exp=None):
         text = rf"\mathbf{{1}}\left[{self._print(expr.args[0])} > 0\right]"

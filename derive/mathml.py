@@ -25,7 +25,7 @@ from sympy.printing.precedence import PRECEDENCE
 
 from derive import account as blocks
 from derive import naming
-from derive.latex import MAX_TERMS_SHOWN, Notation, decimals, flat_factors, unevaluated
+from derive.latex import MAX_TERMS_SHOWN, Notation, decimals, unevaluated
 
 MINUS = "\u2212"
 #: 𝟏, the bold one of 1[g > 0] and of the all-ones vector (MathML Core has no bold mn).
@@ -170,16 +170,16 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         return row
 
     def _term(self, term):
-        return self._parens(self._print(term)) if term.is_Add else self._print(term)
+        """A term after a sign: in parentheses when a sum, or, with numbers in, negative."""
+        negative = self.numeric and term.could_extract_minus_sign()
+        return self._parens(self._print(term)) if term.is_Add or negative else self._print(term)
 
     def _print_Mul(self, expr):
         if self.numeric:
-            row = self._row()
-            for n, factor in enumerate(flat_factors(expr)):
-                if n:
-                    row.appendChild(self._mo("\u00b7"))
-                row.appendChild(self._factor(factor))
-            return row
+            above, below = self._numeric_fraction(expr)
+            if not below:
+                return self._dotted(above)
+            return self._element("mfrac", self._fraction_side(above), self._fraction_side(below))
         if not unevaluated(expr):
             if expr.could_extract_minus_sign():
                 return self._row(self._mo(MINUS), self._print(-expr))
@@ -195,6 +195,22 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
                 factor = -factor
             row.appendChild(self.parenthesize(factor, PRECEDENCE["Mul"]))
         return row
+
+    def _dotted(self, factors):
+        row = self._row()
+        for n, factor in enumerate(factors):
+            if n:
+                row.appendChild(self._mo("\u00b7"))
+            row.appendChild(self._factor(factor))
+        return row
+
+    def _fraction_side(self, factors):
+        """One side of a fraction: factors joined by ·, a lone one bare (the bar groups it)."""
+        if not factors:
+            return self._number("1")
+        if len(factors) == 1 and not factors[0].could_extract_minus_sign():
+            return self._print(factors[0])
+        return self._dotted(factors)
 
     def _print_MatMul(self, expr):
         if expr.could_extract_minus_sign():
@@ -234,6 +250,17 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
 
     def _print_softplus(self, expr):
         return self._apply("softplus", expr.args[0])
+
+    def _print_softmax(self, expr):
+        # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument
+        i, *gs = expr.args
+        arguments = self._row()
+        for n, g in enumerate(gs):
+            if n:
+                arguments.appendChild(self._mo(","))
+            arguments.appendChild(self._print(g))
+        applied = self._row(self._element("mi", text="softmax"), self._mo("\u2061"), self._parens(arguments))
+        return self._element("msub", applied, self._print(i))
 
     def _print_tanh(self, expr):
         return self._apply("tanh", expr.args[0])
