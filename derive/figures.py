@@ -187,8 +187,31 @@ def _tick_text(value: float) -> str:
     return f"{value:g}"
 
 
+def logarithmic(losses) -> bool:
+    """Whether ε spans more than two decades, so that its curve needs a log axis.
+
+    Examples
+    --------
+    >>> logarithmic([15.9, 0.5, 0.0014]), logarithmic([1.34, 0.51])
+    (True, False)
+    """
+    values = np.asarray(losses, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    return bool(values.size > 1 and values.max() > 100 * values.min())
+
+
+def _decade(power: int) -> str:
+    """A decade tick's text: 10 with its exponent raised."""
+    exponent = MINUS + str(-power) if power < 0 else str(power)
+    return f'10<tspan dy="-5" font-size="75%">{exponent}</tspan>'
+
+
 def training_curve(losses, width: int = 640, height: int = 300) -> str:
     """ε per epoch as an SVG line plot with axes, ticks and labels.
+
+    The ε axis is logarithmic, with a tick per decade, when ε spans more than
+    two decades (:func:`logarithmic`): on a linear axis such a run is a spike
+    and a flat line.
 
     Parameters
     ----------
@@ -197,18 +220,33 @@ def training_curve(losses, width: int = 640, height: int = 300) -> str:
     """
     losses = np.asarray(losses, dtype=float)
     epochs = len(losses) - 1
-    finite = np.isfinite(losses)
+    log = logarithmic(losses)
+    # a log axis has no place for ε <= 0: such epochs are gaps, like infinities
+    finite = np.isfinite(losses) & (losses > 0 if log else True)
     left, right, top, bottom = 64, 20, 20, 48
     plot_w, plot_h = width - left - right, height - top - bottom
-    y_ticks = _ticks(float(losses[finite].max()) if finite.any() else 1.0)
     x_ticks = _ticks(max(epochs, 1), count=6)
-    y_max, x_max = y_ticks[-1], x_ticks[-1]
+    x_max = x_ticks[-1]
+    if log:
+        low = math.floor(math.log10(losses[finite].min()))
+        high = math.ceil(math.log10(losses[finite].max()))
+        y_ticks = [(10.0**p, _decade(p)) for p in range(low, high + 1)]
+
+        def height_of(value):
+            return (math.log10(value) - low) / (high - low)
+
+    else:
+        values = _ticks(float(losses[finite].max()) if finite.any() else 1.0)
+        y_ticks = [(v, _tick_text(v)) for v in values]
+
+        def height_of(value):
+            return value / values[-1]
 
     def px(epoch):
         return left + plot_w * epoch / x_max
 
     def py(value):
-        return top + plot_h * (1 - value / y_max)
+        return top + plot_h * (1 - height_of(value))
 
     # at most about a thousand points: every k-th epoch and the last
     step = max(1, epochs // 1000)
@@ -222,18 +260,19 @@ def training_curve(losses, width: int = 640, height: int = 300) -> str:
             current = []
     if current:
         segments.append(current)
+    scale = "log" if log else "linear"
     parts = [
         (f'<svg class="training" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" style="{_FONT}">'),
+        f'viewBox="0 0 {width} {height}" role="img" style="{_FONT}" data-scale="{scale}">'),
         "<title>\u03b5 summed over the data set, per epoch</title>",
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fbfbfb" stroke="#999"/>',
     ]
-    for value in y_ticks:
+    for value, text in y_ticks:
         y = py(value)
         parts.append(
             f'<line x1="{left - 5}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e3e3e3"/>'
-            f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12">'
-            f"{_tick_text(value)}</text>"
+            f'<text class="tick" x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12">'
+            f"{text}</text>"
         )
     for value in x_ticks:
         x = px(value)
@@ -247,10 +286,11 @@ def training_curve(losses, width: int = 640, height: int = 300) -> str:
             f'<polyline class="loss" fill="none" stroke="#c0392b" stroke-width="2" '
             f'points="{" ".join(points)}"/>'
         )
+    axis = '\u03b5 <tspan font-style="normal" font-size="12">(log scale)</tspan>' if log else "\u03b5"
     parts.append(
         f'<text x="{left + plot_w / 2}" y="{height - 8}" text-anchor="middle" font-size="13">epoch</text>'
-        f'<text x="16" y="{top + plot_h / 2}" text-anchor="middle" font-size="15" font-style="italic" '
-        f'transform="rotate(-90 16 {top + plot_h / 2})">\u03b5</text>'
+        f'<text class="axis" x="16" y="{top + plot_h / 2}" text-anchor="middle" font-size="15" '
+        f'font-style="italic" transform="rotate(-90 16 {top + plot_h / 2})">{axis}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)

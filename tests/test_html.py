@@ -226,7 +226,12 @@ def test_html_refuses_what_it_cannot_write(tmp_path, capsys):
 
 def test_notebook_reprs(seed_derivation):
     html = seed_derivation._repr_html_()
-    assert html.startswith("<h1>") and "<math" in html and "<svg" in html
+    assert html.startswith('<div class="backprop-derive"><style>') and html.endswith("</div>")
+    assert "<h1>" in html and "<math" in html and "<svg" in html
+    # every rule of the style is scoped to the wrapper, so the notebook keeps its own
+    style = html.split("<style>")[1].split("</style>")[0]
+    selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", style) for s in rule.split(",")]
+    assert len(selectors) > 20 and all(s.startswith(".backprop-derive") for s in selectors), selectors
     latex = seed_derivation._repr_latex_()
     assert latex.startswith("$$\n\\begin{aligned}") and latex.endswith("\\end{aligned}\n$$")
     assert r"\delta^{(1)} &= s^{(1)} \odot" in latex and r"&\leftarrow" in latex
