@@ -3,8 +3,11 @@
 Both are plain inline SVG text: no script, no external font, and every piece of
 text escaped.  :func:`network_diagram` draws one circle per unit, a bias node
 (labelled 1) under every layer that feeds another, and one edge per weight with
-the weight's value on it; a layer too wide to draw legibly shows its first and
-last units and the figure says so.  :func:`training_curve` plots ε per epoch.
+the weight's value (or name) on it; units and weights are named as in the maths,
+with their layer index, and the labels are placed so that no two overlap.  A
+layer too wide to draw legibly shows its first and last units and the figure
+says so.  :func:`training_curve` plots ε per epoch, on a log axis when ε spans
+more than two decades.
 
 Examples
 --------
@@ -21,6 +24,7 @@ from html import escape
 
 import numpy as np
 
+from derive import naming
 from derive.derivation import Derivation
 from derive.latex import decimals
 
@@ -46,15 +50,93 @@ def _drawn_units(n: int) -> tuple[list[int], bool]:
     return list(range(1, FIRST_UNITS_DRAWN + 1)) + [n - 1, n], True
 
 
-def _label(base: str, sub: str) -> str:
-    """SVG text content: a letter with a subscript."""
-    if not sub:
-        return escape(base)
-    return f'{escape(base)}<tspan dy="4" font-size="70%">{escape(sub)}</tspan>'
+#: Advance widths of characters, in ems of the font size: generous for sans-serif
+#: faces (DejaVu Sans, Liberation Sans), so that boxes placed apart stay apart.
+_EMS = {"\u2212": 0.86, "(": 0.42, ")": 0.42, ",": 0.34, ".": 0.34, " ": 0.34, "1": 0.66}
+
+
+def _ems(text: str) -> float:
+    return sum(_EMS.get(ch, 0.66) for ch in text)
+
+
+#: Scripts of a label: their size, and how far they move from the baseline (ems).
+_SCRIPT, _RAISE, _LOWER = 0.7, 0.38, 0.3
+
+
+def _label(parts: naming.Parts, size: float) -> tuple[str, float]:
+    """SVG text content of a symbol written as ``parts``, and its width in px.
+
+    The superscript (the layer index, as in the maths) sits over the subscript:
+    the shorter is written first and the longer drawn back over it.
+    """
+    base, sub, sup = parts.text, parts.sub, parts.sup
+    scripts = [(text, dy) for text, dy in ((sup, -_RAISE), (sub, _LOWER)) if text]
+    scripts.sort(key=lambda s: _ems(s[0]))
+    out, width, baseline, back = escape(base), _ems(base), 0.0, 0.0
+    for n, (text, dy) in enumerate(scripts):
+        shift = f' dx="{-back * size:.1f}"' if n else ""
+        out += (
+            f'<tspan{shift} dy="{(dy - baseline) * size:.1f}" font-size="{_SCRIPT * 100:.0f}%">'
+            f"{escape(text)}</tspan>"
+        )
+        baseline, back = dy, _ems(text) * _SCRIPT
+    width += max((_ems(text) * _SCRIPT for text, _ in scripts), default=0.0)
+    return out, width * size
+
+
+class _Boxes:
+    """Rectangles already taken on the figure, to place labels where none overlaps."""
+
+    def __init__(self):
+        self.taken: list[tuple[float, float, float, float]] = []
+
+    def free(self, box) -> bool:
+        x0, y0, x1, y1 = box
+        return all(x1 <= a or b <= x0 or y1 <= c or d <= y0 for a, c, b, d in self.taken)
+
+    def take(self, box):
+        self.taken.append(box)
+
+
+#: Gaps tried between two columns of units, narrowest first, until every label finds room.
+_GAPS = (190, 230, 280, 340, 410, 500)
+
+
+def _weight_labels(edges, units, width_of, gap: float):
+    """Where each edge's label goes, on its edge and clear of the others, or ``None``.
+
+    ``edges`` are ``(a, (x1, y1), (x2, y2), text)`` with ``a`` the target's place
+    in its column, in source coordinates where the gap is ``gap``.  The first
+    unit's labels start near their sources and the last unit's near it: away from
+    the middle, where the edges between two layers cross.
+    """
+    boxes = _Boxes()
+    for box in units:
+        boxes.take(box)
+    targets = max(a for a, *_ in edges) + 1
+    grid = np.linspace(0.14, 0.86, 25)
+    placed = []
+    for a, (x1, y1), (x2, y2), text in edges:
+        preferred = 0.22 + 0.42 * a / (targets - 1) if targets > 1 else 0.5
+        half = width_of(text) / 2 + 4  # a little air between neighbours
+        for t in sorted(grid, key=lambda t: abs(t - preferred)):
+            x, y = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+            box = (x - half, y - 10, x + half, y + 10)
+            if boxes.free(box):
+                boxes.take(box)
+                placed.append((x, y))
+                break
+        else:
+            return None
+    return placed
 
 
 def network_diagram(derivation: Derivation, digits: int = 3) -> str:
     """The network as an SVG: units, bias nodes and one labelled edge per weight.
+
+    Units are named as in the maths (s^{(2)}_1 in a network of several hidden
+    layers); each weight's label sits on its edge, and no two labels overlap:
+    the gap between two layers widens until they all find room.
 
     Parameters
     ----------
@@ -64,42 +146,78 @@ def network_diagram(derivation: Derivation, digits: int = 3) -> str:
     """
     d = derivation
     net, n = d.network, d.names
-    column, row, radius, top, left = 190, 70, 20, 40, 60
+    row, radius, top, left = 70, 20, 40, 60
     drawn = [_drawn_units(size) for size in net.sizes]
     heights = [len(units) + (1 if j < d.depth else 0) + (1 if cut else 0) for j, (units, cut) in enumerate(drawn)]
     tallest = max(heights)
-    width = left * 2 + column * d.depth
     height = top + tallest * row + 40
-    positions: dict[tuple[int, int], tuple[float, float]] = {}
-    nodes, edges, texts = [], [], []
+    # the rows of every column; x comes from the gaps, once the labels have room
+    ys: dict[tuple[int, int], float] = {}
+    dots: list[tuple[int, float]] = []
     for j, (units, cut) in enumerate(drawn):
-        x = left + j * column
-        slots = heights[j]
-        y0 = top + (tallest - slots) * row / 2 + row / 2
+        y0 = top + (tallest - heights[j]) * row / 2 + row / 2
         slot = 0
         for i in units:
             if cut and i == units[-2]:
-                texts.append(
-                    f'<text x="{x}" y="{y0 + slot * row + 6:.1f}" text-anchor="middle" '
-                    f'font-size="22">\u22ee</text>'
-                )
+                dots.append((j, y0 + slot * row))
                 slot += 1
-            positions[(j, i)] = (x, y0 + slot * row)
+            ys[(j, i)] = y0 + slot * row
             slot += 1
         if j < d.depth:
-            positions[(j, net.sizes[j] + 1)] = (x, y0 + slot * row)  # the bias input 1
-        kind = "inputs" if j == 0 else f"layer {j}: {d.activation(j).name}"
+            ys[(j, net.sizes[j] + 1)] = y0 + slot * row  # the bias input 1
+    count = sum(len(drawn[j][0]) * (len(drawn[j - 1][0]) + 1) for j in range(1, d.depth + 1))
+    labelled = count <= MAX_LABELLED_EDGES
+    kinds = ["inputs"] + [f"layer {j}: {d.activation(j).name}" for j in range(1, d.depth + 1)]
+
+    def label_of(j, i, k):
+        if net.weights is not None:
+            return escape(_number(net.weights[j - 1][i - 1][k - 1], digits)), None
+        return _label(n.parts(n.weight(j, i, k)), 12)
+
+    def width_of(text):
+        shown, width = text
+        return width if width is not None else _ems(shown) * 12
+
+    gaps, labels = [], {}
+    for j in range(1, d.depth + 1):
+        sources = drawn[j - 1][0] + [net.sizes[j - 1] + 1]
+        # the captions under the columns must not meet either
+        least = (_ems(kinds[j - 1]) + _ems(kinds[j])) * 13 / 2 + 16
+        for gap in [g for g in _GAPS if g >= least] or [least]:
+            if not labelled:
+                break
+            edges = [
+                (a, (radius, ys[(j - 1, k)]), (gap - radius, ys[(j, i)]), label_of(j, i, k))
+                for a, i in enumerate(drawn[j][0])
+                for k in sources
+            ]
+            units = [(x - radius, y - radius, x + radius, y + radius)
+                     for (c, _), y in ys.items() if c in (j - 1, j) for x in [0 if c == j - 1 else gap]]
+            placed = _weight_labels(edges, units, width_of, gap)
+            if placed is not None:
+                labels[j] = placed
+                break
+        else:
+            gap = max(least, _GAPS[0])
+        gaps.append(gap)
+    xs = [left + sum(gaps[:j]) for j in range(d.depth + 1)]
+    width = xs[-1] + left
+    positions = {(j, i): (xs[j], y) for (j, i), y in ys.items()}
+    nodes, edges, texts = [], [], []
+    for j, y in dots:
         texts.append(
-            f'<text x="{x}" y="{height - 12}" text-anchor="middle" font-size="13" '
+            f'<text x="{xs[j]}" y="{y + 6:.1f}" text-anchor="middle" font-size="22">\u22ee</text>'
+        )
+    for j, kind in enumerate(kinds):
+        texts.append(
+            f'<text class="caption" x="{xs[j]}" y="{height - 12}" text-anchor="middle" font-size="13" '
             f'fill="#555">{escape(kind)}</text>'
         )
     # the edges: one per weight w^{(j)}_{ik}, from input k of layer j - 1 to unit i
-    count = sum(len(drawn[j][0]) * (len(drawn[j - 1][0]) + 1) for j in range(1, d.depth + 1))
-    labelled = count <= MAX_LABELLED_EDGES
     for j in range(1, d.depth + 1):
         sources = drawn[j - 1][0] + [net.sizes[j - 1] + 1]
-        targets = drawn[j][0]
-        for a, i in enumerate(targets):
+        spots = iter(labels.get(j, []))
+        for i in drawn[j][0]:
             for k in sources:
                 (x1, y1), (x2, y2) = positions[(j - 1, k)], positions[(j, i)]
                 weight = n.weight(j, i, k)
@@ -110,20 +228,13 @@ def network_diagram(derivation: Derivation, digits: int = 3) -> str:
                     (f'<line x1="{x1 + radius}" y1="{y1:.1f}" x2="{x2 - radius}" y2="{y2:.1f}" '
                     f'stroke="#7a8ca3" stroke-width="1.3"{style}/>'),
                 ]
-                if labelled:
-                    # labels near the sources for the first unit, near the unit for the last:
-                    # away from the middle, where edges between the same two layers cross
-                    t = 0.22 + 0.42 * a / (len(targets) - 1) if len(targets) > 1 else 0.5
-                    lx, ly = x1 + radius + t * (x2 - x1 - 2 * radius), y1 + t * (y2 - y1)
-                    if net.weights is not None:
-                        text = escape(_number(net.weights[j - 1][i - 1][k - 1], digits))
-                    else:
-                        parts_ = n.parts(weight)
-                        text = _label(parts_.text, parts_.sub)
+                spot = next(spots, None)
+                if spot is not None:
+                    lx, ly = x1 + spot[0], spot[1]
                     parts.append(
                         f'<text class="weight" x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle" '
                         f'font-size="12" paint-order="stroke" stroke="#fff" stroke-width="4" '
-                        f'fill="#1d3557">{text}</text>'
+                        f'fill="#1d3557">{label_of(j, i, k)[0]}</text>'
                     )
                 parts.append("</g>")
                 edges.append("".join(parts))
@@ -137,13 +248,12 @@ def network_diagram(derivation: Derivation, digits: int = 3) -> str:
                 f'text-anchor="middle" font-size="15">1</text></g>'
             )
             continue
-        parts_ = n.parts(n.output(j, i))
         fill = "#e8f1fb" if j == 0 else ("#fdebd3" if j == d.depth else "#e6f4ea")
+        shown, _ = _label(n.parts(n.output(j, i)), 15)
         nodes.append(
             f'<g class="unit"><circle cx="{x}" cy="{y:.1f}" r="{radius}" fill="{fill}" '
             f'stroke="#445"/><text x="{x}" y="{y + 5:.1f}" text-anchor="middle" font-size="15" '
-            f'font-style="italic">{_label(parts_.text, parts_.sub)}'
-            f"</text></g>"
+            f'font-style="italic">{shown}</text></g>'
         )
     return (
         f'<svg class="network" xmlns="http://www.w3.org/2000/svg" width="{width}" '
@@ -171,6 +281,7 @@ def diagram_caption(derivation: Derivation) -> str:
     if sum(drawn[j] * (drawn[j - 1] + 1) for j in range(1, len(drawn))) > MAX_LABELLED_EDGES:
         text += f" With more than {MAX_LABELLED_EDGES} edges drawn, the weights are not labelled."
     return text
+
 
 
 def _ticks(top: float, count: int = 5) -> list[float]:
