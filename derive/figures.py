@@ -60,7 +60,7 @@ def _ems(text: str) -> float:
 
 
 #: Scripts of a label: their size, and how far they move from the baseline (ems).
-_SCRIPT, _RAISE, _LOWER = 0.7, 0.38, 0.3
+_SCRIPT, _RAISE, _LOWER = 0.7, 0.38, 0.27
 
 
 def _label(parts: naming.Parts, size: float) -> tuple[str, float]:
@@ -119,7 +119,7 @@ def _weight_labels(edges, units, width_of, gap: float):
     for a, (x1, y1), (x2, y2), text in edges:
         preferred = 0.22 + 0.42 * a / (targets - 1) if targets > 1 else 0.5
         half = width_of(text) / 2 + 4  # a little air between neighbours
-        for t in sorted(grid, key=lambda t: abs(t - preferred)):
+        for t in [preferred, *sorted(grid, key=lambda t: abs(t - preferred))]:
             x, y = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
             box = (x - half, y - 10, x + half, y + 10)
             if boxes.free(box):
