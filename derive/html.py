@@ -94,12 +94,15 @@ def _equations(printer: BackpropMathMLPrinter, rows) -> list[str]:
 
 
 def _table(printer: BackpropMathMLPrinter, table: blocks.Table) -> list[str]:
-    head = "".join(f"<th>{_math(printer, c)}</th>" for c in table.header)
-    out = ['<div class="scroll"><table class="numbers forward">', f"<thead><tr>{head}</tr></thead><tbody>"]
-    for row in table.rows:
-        cells = "".join(f"<td>{_math(printer, blocks.Numbers(v))}</td>" for v in row)
-        out.append(f"<tr>{cells}</tr>")
-    out.append("</tbody></table></div>")
+    out = [f"<p>{escape(table.caption)}</p>"] if table.caption else []
+    for columns in table.parts():
+        heads = (table.header[c] for c in columns)
+        head = "".join(f"<th>{escape(h) if isinstance(h, str) else _math(printer, h)}</th>" for h in heads)
+        out += ['<div class="scroll"><table class="numbers forward">', f"<thead><tr>{head}</tr></thead><tbody>"]
+        for row in table.rows:
+            cells = "".join(f"<td>{_math(printer, blocks.Numbers(row[c]))}</td>" for c in columns)
+            out.append(f"<tr>{cells}</tr>")
+        out.append("</tbody></table></div>")
     return out
 
 
