@@ -125,10 +125,16 @@ class Where:
 
 @dataclass(frozen=True)
 class Listed:
-    """Items separated by commas, in parentheses unless ``parens`` is false."""
+    """Items separated by commas, in parentheses unless ``parens`` is false.
+
+    A vector broken over lines is several ``Listed``: the first ``closes``
+    not (it ends with a comma), the next ``opens`` not.
+    """
 
     items: tuple
     parens: bool = True
+    opens: bool = True
+    closes: bool = True
 
 
 @dataclass(frozen=True)
@@ -196,15 +202,16 @@ class Row:
     """One equation ``left relation right``, with an optional label such as ``eq:delta-1``.
 
     ``relation`` is ``"="`` or ``"<-"``; a row without ``right`` holds only
-    its left side (a ⋮).  A ``wrap`` row's right side is a :class:`Relation`
-    whose last side may go on a line of its own when the whole is long.
+    its left side (a ⋮).  A row that continues the one above (see
+    :mod:`derive.linebreak`) has no ``left``, and its ``relation`` is what its
+    line starts with: ``"="``, ``"<-"``, an operator ``"+"``, ``"-"`` or
+    ``"cdot"``, or ``""`` for the rest of a vector.
     """
 
     left: Any
     right: Any = None
     label: str | None = None
     relation: str = "="
-    wrap: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,10 +223,20 @@ class Equations:
 
 @dataclass(frozen=True)
 class Table:
-    """A table with maths headings and rows of numbers."""
+    """A table with maths headings (or words) and rows of numbers, under a caption.
+
+    ``panels`` splits a table too wide for the page into tables of the given
+    column indices, printed one after the other; empty, the table is whole.
+    """
 
     header: tuple
     rows: tuple
+    caption: str = ""
+    panels: tuple = ()
+
+    def parts(self) -> list[tuple[int, ...]]:
+        """The column indices of each panel, the whole table when it is one."""
+        return [tuple(p) for p in self.panels] or [tuple(range(len(self.header)))]
 
 
 def _paragraph(*parts) -> Paragraph:
@@ -253,7 +270,7 @@ def account(derivation: Derivation, digits: int = 3) -> list:
     blocks += _update_section(d)
     net = d.network
     if net.example is not None and _weight_count(d) <= MAX_EXAMPLE_WEIGHTS:
-        return blocks + _example_section(d, digits)
+        return _fit(d, digits, blocks + _example_section(d, digits))
     if net.example is not None:
         why = (
             f"The spec has one, but a network of more than {MAX_EXAMPLE_WEIGHTS} weights is too"
@@ -270,7 +287,7 @@ def account(derivation: Derivation, digits: int = 3) -> list:
             "The spec has weights but no [example] table (x, y and c, like the seed's"
             " xnor.toml) to work one step with."
         )
-    return blocks + [Break(), Section("A worked example", why)]
+    return _fit(d, digits, blocks + [Break(), Section("A worked example", why)])
 
 
 def _weight_count(d: Derivation) -> int:
@@ -765,7 +782,7 @@ def _example_section(d: Derivation, digits: int) -> list:
             if before is not None:
                 step_ = Terms((before(j, i), step_))
             result = Listed(tuple(new_row(j, i)))
-            rows.append(Row(left_of(j, i), equal(Numbers(step_), Numbers(result)), wrap=True))
+            rows.append(Row(left_of(j, i), equal(Numbers(step_), Numbers(result))))
         return rows
 
     true_gradient = equal(Partial(eps, general("W"), inline=True), _minus_kappa(d, _delta_x(d)))
@@ -832,8 +849,34 @@ def _forward_table(d: Derivation) -> list:
     for x, y in net.data:
         values = d.step(x, y, net.weights).values
         rows.append(tuple(values[c] for c in columns))
-    return [
-        _paragraph("The forward pass over the data set:"),
-        Break(),
-        Table(tuple(columns), tuple(rows)),
-    ]
+    return [Table(tuple(columns), tuple(rows), "The forward pass over the data set, one row per sample.")]
+
+
+def _column_groups(d: Derivation, columns) -> list[list[int]]:
+    """The forward table's columns that belong together: inputs, each layer, outputs and targets."""
+    n, layer_of = d.names, {}
+    for j in range(1, d.depth + 1):
+        for i in d.units(j):
+            layer_of[n.preactivation(j, i)] = layer_of[n.output(j, i)] = j
+    for i in d.units(d.depth):
+        layer_of[n.target(i)] = d.depth
+    groups: dict[int, list[int]] = {}
+    for c, column in enumerate(columns):
+        groups.setdefault(layer_of.get(column, 0), []).append(c)
+    return list(groups.values())
+
+
+def _fit(d: Derivation, digits: int, blocks: list) -> list:
+    """Long equation rows broken into lines, a wide table into panels (:mod:`derive.linebreak`)."""
+    from derive import linebreak
+
+    measure = linebreak.Measure(d.names, digits)
+    out = []
+    for block in blocks:
+        if isinstance(block, Equations):
+            block = Equations(linebreak.fit_rows(block.rows, measure))
+        elif isinstance(block, Table):
+            groups = _column_groups(d, block.header)
+            block = linebreak.fit_table(block, groups, "sample", measure)
+        out.append(block)
+    return out

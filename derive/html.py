@@ -26,27 +26,43 @@ from derive.derivation import Derivation
 from derive.figures import diagram_caption, network_diagram, training_curve
 from derive.mathml import BackpropMathMLPrinter, relation
 
+#: The page around the report: only the report page has it.
+PAGE_STYLE = """
+body { color: #1b1b1b; background: #fff; max-width: 58rem; margin: 2rem auto; padding: 0 1.2rem; }
+"""
+
+#: The report's own look, every selector under .backprop-derive so that a notebook's
+#: page keeps its style; strong enough (a class and an element more than JupyterLab's
+#: ``.jp-RenderedHTMLCommon table/tr/td`` rules) that the notebook's zebra stripes,
+#: smaller table type and centred cells do not reach the equations.
 STYLE = """
-body { font-family: Georgia, 'DejaVu Serif', serif; color: #1b1b1b; background: #fff;
-       max-width: 58rem; margin: 2rem auto; padding: 0 1.2rem; line-height: 1.55; }
-h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
-h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
-p.meta { color: #555; margin-top: 0; }
-math { font-size: 1.1em;
+.backprop-derive { font-family: Georgia, 'DejaVu Serif', serif; line-height: 1.55; }
+.backprop-derive h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
+.backprop-derive h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+.backprop-derive p.meta { color: #555; margin-top: 0; }
+.backprop-derive math { font-size: 1.1em;
        font-family: 'Latin Modern Math', 'STIX Two Math', 'Cambria Math', 'DejaVu Math TeX Gyre', math; }
-figure { margin: 1.2rem 0; overflow-x: auto; }
-figcaption { color: #555; font-size: 0.92rem; }
-.equations { overflow-x: auto; overflow-y: hidden; padding: 0.15rem 0; margin: 0.5rem 0 0.8rem; }
-.equations table { border-collapse: collapse; }
-.equations td { padding: 0.25rem 0.2rem; vertical-align: middle; }
-.equations td.left { text-align: right; }
-.equations td.right { text-align: left; }
-.equations td.label { color: #777; font-size: 0.85rem; padding-left: 1.5rem; white-space: nowrap; }
-table.numbers { border-collapse: collapse; margin: 0.8rem 0; font-variant-numeric: tabular-nums; }
-table.numbers th, table.numbers td { padding: 0.2rem 0.6rem; text-align: right; }
-table.numbers thead { border-bottom: 1.5px solid #444; }
-table.numbers tbody tr:nth-child(even) { background: #f6f6f6; }
-.scroll { overflow-x: auto; }
+.backprop-derive figure { margin: 1.2rem 0; overflow-x: auto; }
+.backprop-derive figcaption { color: #555; font-size: 0.92rem; }
+.backprop-derive .equations { overflow-x: auto; overflow-y: hidden; padding: 0.15rem 0; margin: 0.5rem 0 0.8rem; }
+.backprop-derive .equations table { border-collapse: collapse; border: none; margin: 0; table-layout: auto;
+       font-size: inherit; color: inherit; }
+.backprop-derive .equations tr:nth-child(n) { background: transparent; border: none; }
+.backprop-derive .equations tr:nth-child(n) td { padding: 0.25rem 0.2rem; vertical-align: middle;
+       border: none; line-height: inherit; }
+.backprop-derive .equations tr:nth-child(n) td.left { text-align: right; }
+.backprop-derive .equations tr:nth-child(n) td.right { text-align: left; }
+.backprop-derive .equations tr:nth-child(n) td.label { color: #777; font-size: 0.85rem; padding-left: 1.5rem;
+       white-space: nowrap; }
+.backprop-derive table.numbers { border-collapse: collapse; border: none; margin: 0.8rem 0; table-layout: auto;
+       font-size: inherit; color: inherit; font-variant-numeric: tabular-nums; }
+.backprop-derive table.numbers tr:nth-child(n) { background: transparent; }
+.backprop-derive table.numbers tr:nth-child(n) th,
+.backprop-derive table.numbers tr:nth-child(n) td { padding: 0.2rem 0.6rem; text-align: right; border: none;
+       line-height: inherit; }
+.backprop-derive table.numbers thead tr:nth-child(n) { border-bottom: 1.5px solid #444; }
+.backprop-derive table.numbers tbody tr:nth-child(even) { background: #f6f6f6; }
+.backprop-derive .scroll { overflow-x: auto; }
 """
 
 
@@ -78,12 +94,15 @@ def _equations(printer: BackpropMathMLPrinter, rows) -> list[str]:
 
 
 def _table(printer: BackpropMathMLPrinter, table: blocks.Table) -> list[str]:
-    head = "".join(f"<th>{_math(printer, c)}</th>" for c in table.header)
-    out = ['<div class="scroll"><table class="numbers forward">', f"<thead><tr>{head}</tr></thead><tbody>"]
-    for row in table.rows:
-        cells = "".join(f"<td>{_math(printer, blocks.Numbers(v))}</td>" for v in row)
-        out.append(f"<tr>{cells}</tr>")
-    out.append("</tbody></table></div>")
+    out = [f"<p>{escape(table.caption)}</p>"] if table.caption else []
+    for columns in table.parts():
+        heads = (table.header[c] for c in columns)
+        head = "".join(f"<th>{escape(h) if isinstance(h, str) else _math(printer, h)}</th>" for h in heads)
+        out += ['<div class="scroll"><table class="numbers forward">', f"<thead><tr>{head}</tr></thead><tbody>"]
+        for row in table.rows:
+            cells = "".join(f"<td>{_math(printer, blocks.Numbers(row[c]))}</td>" for c in columns)
+            out.append(f"<tr>{cells}</tr>")
+        out.append("</tbody></table></div>")
     return out
 
 
@@ -146,7 +165,11 @@ def training_html(run, digits: int = 3) -> str:
 
 
 def body(derivation: Derivation, digits: int = 3, training=None) -> str:
-    """The page's content: heading, network diagram, the account and the training run."""
+    """The report's content: heading, network diagram, the account and the training run.
+
+    One ``<div class="backprop-derive">`` that brings its own ``<style>``, all of
+    it scoped to that class, so that it looks the same in a notebook as on the page.
+    """
     net = derivation.network
     title = net.title or f"Backpropagation, {net.layers_text}"
     meta = (
@@ -162,7 +185,7 @@ def body(derivation: Derivation, digits: int = 3, training=None) -> str:
     ]
     if training is not None:
         parts.append(training_html(training, digits))
-    return "\n".join(parts)
+    return "\n".join([f'<div class="backprop-derive"><style>{STYLE}</style>', *parts, "</div>"])
 
 
 def report(derivation: Derivation, digits: int = 3, training=None) -> str:
@@ -186,7 +209,7 @@ def report(derivation: Derivation, digits: int = 3, training=None) -> str:
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{escape(title)}</title>",
-            f"<style>{STYLE}</style>",
+            f"<style>{PAGE_STYLE}</style>",
             "</head>",
             "<body>",
             body(derivation, digits, training),

@@ -24,8 +24,6 @@ from derive.derivation import Derivation
 
 #: Sums longer than this show their first terms, a ⋯ and the last term.
 MAX_TERMS_SHOWN = 5
-#: A wrapped equation whose two sides print longer than this puts its result on a new line.
-MAX_ROW_LENGTH = 90
 
 _JOINTS = {"space": " ", "thin": r"\,", "none": "", "cdot": r" \cdot "}
 _RELATIONS = {"=": " = ", "<-": r" \leftarrow "}
@@ -320,7 +318,11 @@ class BackpropPrinter(Notation, LatexPrinter):
 
     def _print_Listed(self, node):
         text = ", ".join(self._print(x) for x in node.items)
-        return f"({text})" if node.parens else text
+        if not node.closes:
+            text += ","
+        if not node.parens:
+            return text
+        return ("(" if node.opens else "") + text + (")" if node.closes else "")
 
     def _print_Ratio(self, node):
         return f"{self._print(node.num)} / {self._print(node.den)}"
@@ -398,6 +400,10 @@ def document(derivation: Derivation, digits: int = 3) -> str:
         [
             r"\documentclass[11pt]{article}",
             r"\usepackage{amsmath}",
+            # a 400 pt line: room beyond the rows' 31.5 em (derive.linebreak) for LaTeX's own spacing
+            r"\addtolength{\textwidth}{40pt}",
+            r"\addtolength{\oddsidemargin}{-20pt}",
+            r"\addtolength{\evensidemargin}{-20pt}",
             r"\allowdisplaybreaks",
             rf"\title{{{title}}}",
             r"\date{}",
@@ -440,10 +446,11 @@ def inline(printer: BackpropPrinter, parts) -> str:
 
 
 def aligned_rows(printer: BackpropPrinter, rows) -> list[tuple[str, str, str | None]]:
-    """The rows of an equation block as ``(left, "&= right", label)``, long ones wrapped.
+    """The rows of an equation block as ``(left, "&= right", label)``.
 
-    The relation carries the alignment point ``&``; a wrapped row's result
-    goes on a line of its own, with an empty left side.
+    The relation carries the alignment point ``&``; a row that continues the
+    one above (:mod:`derive.linebreak`) has an empty left side and starts
+    with its operator, indented.
     """
     out = []
     for row in rows:
@@ -451,20 +458,26 @@ def aligned_rows(printer: BackpropPrinter, rows) -> list[tuple[str, str, str | N
         if row.right is None:
             out.append((left, "&", row.label))
             continue
-        first = _relation(row.relation)
-        if row.wrap and isinstance(row.right, blocks.Relation) and len(row.right.sides) > 1:
-            head = blocks.Relation(row.right.sides[:-1], row.right.ops[:-1])
-            formula, result = printer.doprint(head), printer.doprint(row.right.sides[-1])
-            if len(formula) + len(result) >= MAX_ROW_LENGTH:
-                out.append((left, first + formula, row.label))
-                out.append(("", _relation(row.right.ops[-1]) + result, None))
-                continue
-        out.append((left, first + printer.doprint(row.right), row.label))
+        right = printer.doprint(row.right)
+        if not row.relation:
+            right = f"{{{right}}}"  # the rest of a vector: its leading minus a sign, not an operator
+        out.append((left, _relation(row.relation) + right, row.label))
     return out
 
 
+#: What a row's right side starts with: its relation, or a continuation's indent and operator.
+_LEADS = {
+    "=": "&= ",
+    "<-": r"&\leftarrow ",
+    "+": r"&\quad + ",
+    "-": r"&\quad - ",
+    "cdot": r"&\quad \cdot ",
+    "": r"&\qquad\quad ",
+}
+
+
 def _relation(op: str) -> str:
-    return {"=": "&= ", "<-": r"&\leftarrow "}[op]
+    return _LEADS[op]
 
 
 def _lines(printer: BackpropPrinter, block) -> list[str]:
@@ -485,11 +498,23 @@ def _lines(printer: BackpropPrinter, block) -> list[str]:
             lines.append(f"  {left} {right} {tag}{end}")
         return lines + [r"\end{align}"]
     if isinstance(block, blocks.Table):
-        lines = [r"\begin{center}", r"\begin{tabular}{" + "r" * len(block.header) + "}"]
-        lines.append(" & ".join(f"${printer.doprint(c)}$" for c in block.header) + r" \\")
-        lines.append(r"\hline")
-        for row in block.rows:
-            cells = (printer.doprint(blocks.Numbers(v)) for v in row)
-            lines.append(" & ".join(f"${c}$" for c in cells) + r" \\")
-        return lines + [r"\end{tabular}", r"\end{center}"]
+        # a float: where the table does not fit, the text runs on and the table
+        # tops the next page, rather than leaving this one half empty
+        lines = [r"\begin{table}[!htbp]", r"\centering"]
+        if block.caption:
+            lines += [rf"\caption{{{escape(block.caption)}}}", r"\smallskip"]
+        for n, columns in enumerate(block.parts()):
+            if n:
+                lines.append(r"\medskip")
+            lines.append(r"\begin{tabular}{" + "r" * len(columns) + "}")
+            heads = (block.header[c] for c in columns)
+            lines.append(" & ".join(escape(h) if isinstance(h, str) else f"${printer.doprint(h)}$" for h in heads))
+            lines[-1] += r" \\"
+            lines.append(r"\hline")
+            for row in block.rows:
+                cells = (printer.doprint(blocks.Numbers(row[c])) for c in columns)
+                lines.append(" & ".join(f"${c}$" for c in cells) + r" \\")
+            lines.append(r"\end{tabular}")
+            lines.append(r"\par")
+        return lines + [r"\end{table}"]
     raise TypeError(f"no LaTeX for {block!r}")

@@ -54,13 +54,16 @@ def _equations(printer: BackpropPrinter, rows) -> list[str]:
 
 
 def _table(printer: BackpropPrinter, table: blocks.Table) -> list[str]:
-    header = "| " + " | ".join(f"${printer.doprint(c)}$" for c in table.header) + " |"
-    rule = "|" + "---:|" * len(table.header)
-    rows = [
-        "| " + " | ".join(printer.doprint(blocks.Numbers(v)) for v in row) + " |"
-        for row in table.rows
-    ]
-    return [header, rule, *rows]
+    lines = [escape(table.caption), ""] if table.caption else []
+    for n, columns in enumerate(table.parts()):
+        heads = (table.header[c] for c in columns)
+        header = "| " + " | ".join(escape(h) if isinstance(h, str) else f"${printer.doprint(h)}$" for h in heads)
+        rows = [
+            "| " + " | ".join(printer.doprint(blocks.Numbers(row[c])) for c in columns) + " |"
+            for row in table.rows
+        ]
+        lines += ([""] if n else []) + [header + " |", "|" + "---:|" * len(columns), *rows]
+    return lines
 
 
 def _training(run, digits: int) -> list[str]:

@@ -387,7 +387,15 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             if n:
                 row.appendChild(self._mo(",", separator="true"))
             row.appendChild(self._print(item))
-        return self._parens(row) if node.parens else row
+        if not node.closes:
+            row.appendChild(self._mo(",", separator="true"))
+        if not node.parens:
+            return row
+        if node.opens and node.closes:
+            return self._parens(row)
+        # one line of a vector broken over several: only its own brackets
+        brackets = [self._l_paren()] if node.opens else []
+        return self._row(*brackets, row, *([self._r_paren()] if node.closes else []))
 
     def _print_Ratio(self, node):
         return self._row(self._print(node.num), self._mo("/"), self._print(node.den))
@@ -405,6 +413,15 @@ def _flat_args(expr) -> list:
     return out
 
 
+#: What a continuation row starts with (see derive.linebreak): an indent and its operator.
+_CONTINUATIONS = {"+": "+", "-": MINUS, "cdot": "\u00b7", "": ""}
+
+
 def relation(op: str) -> str:
-    """The MathML of a relation that starts the right side of an equation row: = or ←."""
-    return "<mo>" + _RELATIONS[op].encode("ascii", "xmlcharrefreplace").decode() + "</mo>"
+    """The MathML that starts the right side of an equation row: = or ←, or a
+    continuation's indent and operator (+, −, ·, or none for the rest of a vector)."""
+    if op in _RELATIONS:
+        return "<mo>" + _RELATIONS[op].encode("ascii", "xmlcharrefreplace").decode() + "</mo>"
+    indent = '<mspace width="1em"/>' if op else '<mspace width="3em"/>'
+    sign = _CONTINUATIONS[op].encode("ascii", "xmlcharrefreplace").decode()
+    return indent + (f"<mo>{sign}</mo>" if sign else "")

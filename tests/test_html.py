@@ -3,10 +3,6 @@
 import json
 import os
 import re
-import shutil
-import struct
-import subprocess
-import zlib
 
 import numpy as np
 import pytest
@@ -18,6 +14,7 @@ from derive.figures import network_diagram, training_curve
 from derive.html import body, report
 from derive.mathml import BackpropMathMLPrinter
 from derive.train import train
+from tests.render import find_chromium, png_pixels, run_chromium
 
 MINUS = "&#8722;"
 OPEN, CLOSE = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'
@@ -226,7 +223,12 @@ def test_html_refuses_what_it_cannot_write(tmp_path, capsys):
 
 def test_notebook_reprs(seed_derivation):
     html = seed_derivation._repr_html_()
-    assert html.startswith("<h1>") and "<math" in html and "<svg" in html
+    assert html.startswith('<div class="backprop-derive"><style>') and html.endswith("</div>")
+    assert "<h1>" in html and "<math" in html and "<svg" in html
+    # every rule of the style is scoped to the wrapper, so the notebook keeps its own
+    style = html.split("<style>")[1].split("</style>")[0]
+    selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", style) for s in rule.split(",")]
+    assert len(selectors) > 20 and all(s.startswith(".backprop-derive") for s in selectors), selectors
     latex = seed_derivation._repr_latex_()
     assert latex.startswith("$$\n\\begin{aligned}") and latex.endswith("\\end{aligned}\n$$")
     assert r"\delta^{(1)} &= s^{(1)} \odot" in latex and r"&\leftarrow" in latex
@@ -239,17 +241,6 @@ def test_every_example_network_renders():
 
 
 # -- a real browser ---------------------------------------------------------------------
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 #: Added to a copy of the page (the report itself has no script): element sizes into the DOM.
 MEASURE = """<script>
@@ -267,81 +258,16 @@ document.body.appendChild(pre);
 </script>"""
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None and not os.environ.get("CI"):
-        pytest.skip("chromium not installed (.ci/run installs Debian's chromium)")
-    assert path is not None, "chromium missing: .ci/run must install it"
-    return path
-
-
-def _run_chromium(chromium: str, tmp_path, *args) -> subprocess.CompletedProcess:
-    profile = tmp_path / "profile"
-    return subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def _png_pixels(data: bytes) -> np.ndarray:
-    """The pixels of an 8-bit RGB or RGBA PNG, as an array of shape (height, width, channels)."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, chunks, header = 8, [], None
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, content = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        if kind == b"IHDR":
-            header = struct.unpack(">IIBBBBB", content)
-        elif kind == b"IDAT":
-            chunks.append(content)
-        pos += 12 + length
-    width, height, depth, colour, _, _, interlace = header
-    assert depth == 8 and colour in (2, 6) and interlace == 0, header
-    channels = 3 if colour == 2 else 4
-    raw = np.frombuffer(zlib.decompress(b"".join(chunks)), dtype=np.uint8)
-    stride = width * channels
-    rows = raw.reshape(height, stride + 1)
-    out = np.zeros((height, stride), dtype=np.int32)
-    previous = np.zeros(stride, dtype=np.int32)
-    for y in range(height):
-        kind, line = rows[y, 0], rows[y, 1:].astype(np.int32)
-        if kind == 0:
-            current = line
-        elif kind == 2:
-            current = (line + previous) % 256
-        else:
-            current = np.zeros(stride, dtype=np.int32)
-            for x in range(stride):
-                a = current[x - channels] if x >= channels else 0
-                b = previous[x]
-                c = previous[x - channels] if x >= channels else 0
-                if kind == 1:
-                    predictor = a
-                elif kind == 3:
-                    predictor = (a + b) // 2
-                else:
-                    p = a + b - c
-                    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                    predictor = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
-                current[x] = (line[x] + predictor) % 256
-        out[y] = current
-        previous = current
-    return out.reshape(height, width, channels)[:, :, :3]
-
-
 def test_the_report_renders_in_a_browser(tmp_path, seed_page):
-    chromium = _chromium()
+    chromium = find_chromium()
     page = tmp_path / "report.html"
     page.write_text(seed_page, encoding="utf-8")
 
     # a screenshot of the page as it is: not blank
     shot = tmp_path / "report.png"
-    run = _run_chromium(chromium, tmp_path, f"--screenshot={shot}", "--window-size=900,1200", page.as_uri())
+    run = run_chromium(chromium, tmp_path, f"--screenshot={shot}", "--window-size=900,1200", page.as_uri())
     assert shot.exists(), run.stderr[-2000:]
-    pixels = _png_pixels(shot.read_bytes())
+    pixels = png_pixels(shot.read_bytes())
     assert pixels.shape == (1200, 900, 3)
     colours = np.unique(pixels.reshape(-1, 3), axis=0)
     inked = np.any(pixels < 200, axis=2).mean()
@@ -351,7 +277,7 @@ def test_the_report_renders_in_a_browser(tmp_path, seed_page):
     # the sizes the browser gave the MathML and the SVG
     probe = tmp_path / "probe.html"
     probe.write_text(seed_page.replace("</body>", MEASURE + "\n</body>"), encoding="utf-8")
-    run = _run_chromium(chromium, tmp_path, "--dump-dom", probe.as_uri())
+    run = run_chromium(chromium, tmp_path, "--dump-dom", probe.as_uri())
     found = re.search(r'<pre id="sizes">(.*?)</pre>', run.stdout, re.DOTALL)
     assert found, run.stderr[-2000:]
     sizes = json.loads(found.group(1))

@@ -1,9 +1,6 @@
 """The LaTeX printer (exact strings) and the explanation (content and compilation)."""
 
-import os
 import re
-import shutil
-import subprocess
 
 import pytest
 import sympy as sp
@@ -169,33 +166,3 @@ def test_title_is_escaped():
     text = document(Derivation(Network(**{**net.__dict__, "title": r"50% \input{/etc/passwd}"})))
     assert r"\input{/etc/passwd}" not in text
     assert r"50\% \textbackslash{}input\{/etc/passwd\}" in text
-
-
-# -- pdflatex ---------------------------------------------------------------------
-
-
-def _pdflatex():
-    path = shutil.which("pdflatex")
-    if path is None and not os.environ.get("CI"):
-        pytest.skip("pdflatex not installed (.ci/run installs texlive-latex-base)")
-    assert path is not None, "pdflatex missing: .ci/run must install texlive-latex-base"
-    return path
-
-
-@pytest.mark.parametrize("layers", [None, "3-4-4-2"])
-def test_standalone_document_compiles(tmp_path, layers):
-    pdflatex = _pdflatex()
-    net = seed() if layers is None else Network.from_layers(layers)
-    tex = tmp_path / "derivation.tex"
-    tex.write_text(document(Derivation(net)), encoding="ascii")
-    run = subprocess.run(
-        [pdflatex, "-interaction=nonstopmode", "-halt-on-error", tex.name],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-3000:]
-    assert (tmp_path / "derivation.pdf").stat().st_size > 10_000
-    assert "Undefined control sequence" not in run.stdout

@@ -1,0 +1,140 @@
+"""What a reader sees fits: the PDF's lines stay within the page, the report's within the window,
+and the diagram's labels do not overlap.
+
+Each network is the one of a command line (``derive --latex --standalone ...`` and
+``derive --html ...``), compiled by pdflatex and rendered by headless Chromium
+at a 1200 px wide window, once per network.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from derive.cli import main
+from tests.render import compile_latex, find_chromium, run_chromium
+
+ROOT = Path(__file__).resolve().parent.parent
+
+NETWORKS = {
+    "seed": [],
+    "classifier": ["--spec", str(ROOT / "derive" / "networks" / "classifier.toml")],
+    "binary_cross_entropy": ["--loss", "binary_cross_entropy"],
+    "softsign": ["--activation", "x/(1+abs(x))"],
+    "x_over_sqrt": ["--activation", "x/sqrt(1+x**2)"],
+    "3-4-4-2": ["--layers", "3-4-4-2"],
+}
+
+#: The most an overfull line may stick out, in pt: less than a letter.
+OVERFULL_PT = 5.0
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_the_pdf_keeps_within_its_margins(network, tmp_path, capsys):
+    assert main(["--latex", "--standalone", *NETWORKS[network]]) == 0
+    text = capsys.readouterr().out
+    run, log = compile_latex(text, tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert (tmp_path / "derivation.pdf").stat().st_size > 10_000
+    assert "Undefined control sequence" not in log
+    overfull = [float(pt) for pt in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert max(overfull, default=0.0) <= OVERFULL_PT, re.findall(r"Overfull \\hbox.*", log)
+    assert "Overfull \\vbox" not in log
+
+
+#: Added to a copy of the page: what scrolls sideways, and the boxes of the figures' texts.
+MEASURE = """<script>
+const out = {window: window.innerWidth, page: document.documentElement.scrollWidth, wide: [], texts: []};
+for (const e of document.querySelectorAll("body *")) {
+  if (e.closest("svg") || e.closest("math")) continue;  // their boxes are measured as a whole
+  const over = e.scrollWidth - e.clientWidth;
+  if (e.clientWidth > 0 && over > 1) out.wide.push([e.tagName + "." + e.className, over]);
+}
+for (const svg of document.querySelectorAll("svg")) {
+  const r = svg.getBoundingClientRect();
+  if (r.right > window.innerWidth) out.wide.push(["svg." + svg.getAttribute("class"), r.right - window.innerWidth]);
+  out.texts.push(Array.from(svg.querySelectorAll("text"), t => {
+    const b = t.getBoundingClientRect();
+    return [t.textContent, b.left, b.top, b.right, b.bottom];
+  }));
+}
+const notebook = document.getElementById("notebook");
+if (notebook) {
+  const style = e => getComputedStyle(e);
+  out.notebook = {
+    rows: Array.from(notebook.querySelectorAll(".equations tr"), r => style(r).backgroundColor),
+    table_math: Array.from(notebook.querySelectorAll(".equations math"), m => style(m).fontSize),
+    prose_math: Array.from(notebook.querySelectorAll("p math"), m => style(m).fontSize),
+    left: Array.from(notebook.querySelectorAll(".equations td.left"), d => style(d).textAlign),
+    right: Array.from(notebook.querySelectorAll(".equations td.right"), d => style(d).textAlign),
+  };
+}
+const pre = document.createElement("pre");
+pre.id = "layout";
+pre.textContent = JSON.stringify(out);
+document.body.appendChild(pre);
+</script>"""
+
+#: JupyterLab's rules for rendered HTML that reach a table of equations (its rendermime CSS).
+JUPYTERLAB = """<style>
+.jp-RenderedHTMLCommon { font-size: 14px; line-height: 1.28; }
+.jp-RenderedHTMLCommon table { border-collapse: collapse; border-spacing: 0; border: none; color: #000;
+  font-size: 12px; table-layout: fixed; margin-left: auto; margin-bottom: 1em; margin-right: auto; }
+.jp-RenderedHTMLCommon thead { border-bottom: 1px solid #616161; vertical-align: bottom; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon tr {
+  vertical-align: middle; padding: 0.5em; line-height: normal; white-space: normal; max-width: none;
+  border: none; }
+.jp-RenderedHTMLCommon td, th { text-align: right; }
+.jp-RenderedHTMLCommon th { font-weight: bold; }
+.jp-RenderedHTMLCommon tbody tr:nth-child(odd) { background: #fff; }
+.jp-RenderedHTMLCommon tbody tr:nth-child(even) { background: #f5f5f5; }
+.jp-RenderedHTMLCommon tbody tr:hover { background: rgba(66, 165, 245, 0.2); }
+</style>"""
+
+
+#: The least room between two labels of the diagram, in px.
+LABEL_GAP = 1.0
+
+
+def _worst_overlap(boxes) -> float:
+    """How far the two closest text boxes overlap, in px: the smaller of the overlap's
+    width and height; negative, it is the room between them."""
+    worst = -float("inf")
+    for n, (_, l0, t0, r0, b0) in enumerate(boxes):
+        for _, l1, t1, r1, b1 in boxes[n + 1 :]:
+            worst = max(worst, min(min(r0, r1) - max(l0, l1), min(b0, b1) - max(t0, t1)))
+    return worst
+
+
+@pytest.mark.parametrize("network", [*NETWORKS, "784-128-10"])
+def test_the_report_fits_a_1200_px_window_and_its_labels_keep_apart(network, tmp_path, capsys):
+    chromium = find_chromium()
+    out = tmp_path / "report.html"
+    args = NETWORKS.get(network, ["--layers", network])
+    assert main(["--html", str(out), *args, "--epochs", "200"]) == 0
+    capsys.readouterr()
+    page = out.read_text(encoding="utf-8")
+    if network == "seed":
+        # the notebook's view of the same derivation, under JupyterLab's table rules
+        from derive import Derivation, seed
+
+        notebook = f'{JUPYTERLAB}<div class="jp-RenderedHTMLCommon" id="notebook">{Derivation(seed())._repr_html_()}</div>'
+        page = page.replace("</body>", notebook + "</body>")
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", MEASURE + "\n</body>"), encoding="utf-8")
+    run = run_chromium(chromium, tmp_path, "--window-size=1200,900", "--dump-dom", probe.as_uri())
+    found = re.search(r'<pre id="layout">(.*?)</pre>', run.stdout, re.DOTALL)
+    assert found, run.stderr[-2000:]
+    layout = json.loads(found.group(1))
+    assert layout["page"] <= layout["window"] == 1200
+    assert layout["wide"] == []  # nothing scrolls sideways
+    diagram, *curve = layout["texts"]
+    assert len(diagram) > 10 and all(r - l > 0 for _, l, _, r, _ in diagram)
+    assert _worst_overlap(diagram) <= -LABEL_GAP, diagram
+    assert all(_worst_overlap(texts) <= 0.0 for texts in curve)
+    if network == "seed":
+        shown = layout["notebook"]
+        assert shown["rows"] and set(shown["rows"]) == {"rgba(0, 0, 0, 0)"}  # no stripes
+        assert set(shown["table_math"]) == set(shown["prose_math"])  # the maths not shrunk
+        assert set(shown["left"]) == {"right"} and set(shown["right"]) == {"left"}
