@@ -1,7 +1,8 @@
 """Symbols in the seed's notation, with their LaTeX and Python names.
 
-Every quantity of a network has one SymPy symbol, whose ``name`` is also the
-Python variable that generated code uses for it, and one LaTeX form:
+Every quantity of a network has one SymPy symbol (a :class:`Symbol`), whose
+``name`` is also the Python variable that generated code uses for it, and one
+LaTeX form, which ``sympy.latex`` and Jupyter show too:
 
 ============  ============  ===========================  ======================
 quantity      Python name   LaTeX                        meaning
@@ -84,6 +85,43 @@ class Parts(NamedTuple):
         return self.general and len(text) == 1 and text.isalpha()
 
 
+class Symbol(sp.Symbol):
+    r"""A network's symbol, which SymPy's own printers write in the seed's notation.
+
+    ``str`` gives its Python name and ``sympy.latex`` (hence Jupyter) its LaTeX:
+
+    >>> s = Symbol("delta2_1", Parts("delta", "1", "(2)"), real=True)
+    >>> s, sp.latex(s * (1 - s))
+    (delta2_1, '\\delta^{(2)}_{1} \\left(1 - \\delta^{(2)}_{1}\\right)')
+
+    The parts belong to its identity: one name is written differently in networks
+    of other shapes (``s1_2`` is s_{2} beside one hidden layer, s^{(1)}_{2} beside
+    more), and SymPy's caches must not hand one network's symbol to another.
+    """
+
+    # The class keeps SymPy's name: Basic.compare and sort_key order symbols by
+    # class name, so sums and products order these as they ordered plain symbols.
+    __slots__ = ("parts",)
+
+    parts: Parts
+
+    def __new__(cls, name: str, parts: Parts, **assumptions):
+        cls._sanitize(assumptions, cls)
+        # uncached, as Dummy's: SymPy's symbol cache ignores the parts
+        symbol = sp.Symbol.__xnew__(cls, name, **assumptions)
+        symbol.parts = parts
+        return symbol
+
+    def __getnewargs_ex__(self):
+        return (self.name, self.parts), self._assumptions_orig
+
+    def _hashable_content(self):
+        return super()._hashable_content() + (self.parts,)
+
+    def _latex(self, printer) -> str:
+        return self.parts.latex()
+
+
 def _index(*indices: int) -> str:
     # w_{11} reads well; w_{1,12} needs the comma to be unambiguous.
     sep = "," if any(i >= 10 for i in indices) else ""
@@ -117,7 +155,7 @@ class Naming:
     def _symbol(self, key: tuple, name: str, parts: Parts, **assumptions) -> sp.Symbol:
         symbol = self._symbols.get(key)
         if symbol is None:
-            symbol = sp.Symbol(name, real=True, **assumptions)
+            symbol = Symbol(name, parts, real=True, **assumptions)
             self._symbols[key] = symbol
             self._parts[symbol] = parts
             self._latex[symbol] = parts.latex()

@@ -1,0 +1,89 @@
+"""The network's symbols: their Python names, their LaTeX under SymPy's own printer, identity."""
+
+import pickle
+
+import pytest
+import sympy as sp
+
+from derive import Derivation, Network, seed
+from derive.latex import BackpropPrinter
+from derive.naming import Symbol
+
+SHAPES = ["2-2-1", "2-2-2-1", "3-4-4-2", "12-3-2"]
+
+
+def _derivation(layers: str) -> Derivation:
+    return Derivation(seed() if layers == "2-2-1" else Network.from_layers(layers))
+
+
+def _expressions(d: Derivation):
+    """Every per-unit expression of the derivation: ε, each δ, gradient and update."""
+    yield d.loss_value
+    for j in range(1, d.depth + 1):
+        for i in d.units(j):
+            yield d.delta(j, i)
+            for k in range(1, d.sizes[j - 1] + 2):
+                yield d.gradient(j, i, k)
+                yield d.update(j, i, k)
+
+
+def test_sympy_latex_of_a_hidden_delta_is_the_tools():
+    d = Derivation(seed())
+    expected = r"\delta^{(2)} s_{1} w^{(2)}_{11} \left(1 - s_{1}\right)"
+    assert sp.latex(d.delta(1, 1)) == expected
+    assert BackpropPrinter(d.names).doprint(d.delta(1, 1)) == expected
+    assert sp.latex(sp.Symbol("delta2_1")) == r"\delta_{2 1}"  # what a plain symbol shows
+    # Jupyter's view of a SymPy expression
+    assert d.delta(1, 1)._repr_latex_() == rf"$\displaystyle {expected}$"
+    deeper = Derivation(Network.from_layers("2-2-2-1"))
+    assert sp.latex(deeper.preactivation(2, 1)) == (
+        r"s^{(1)}_{1} w^{(2)}_{11} + s^{(1)}_{2} w^{(2)}_{12} + w^{(2)}_{13}"
+    )
+
+
+def test_str_is_the_python_name():
+    d = Derivation(seed())
+    assert str(d.delta(1, 1)) == "delta2_1*s1_1*w2_1_1*(1 - s1_1)"
+    assert str(d.update(2, 1, 1)) == "c*delta2_1*s1_1 + w2_1_1"
+    assert sp.srepr(d.names.weight(1, 2, 3)) == "Symbol('w1_2_3', real=True)"
+
+
+@pytest.mark.parametrize("layers", SHAPES)
+def test_every_symbol_comes_from_naming_and_prints_as_the_tool_does(layers):
+    d = _derivation(layers)
+    symbols = set().union(*(e.free_symbols for e in _expressions(d)))
+    assert len(symbols) > 10
+    for symbol in symbols:
+        assert type(symbol) is Symbol, symbol
+        assert sp.latex(symbol) == d.names.latex(symbol) == BackpropPrinter(d.names).doprint(symbol)
+
+
+def test_one_name_in_two_shapes_is_two_symbols():
+    shallow, deep = Derivation(seed()), Derivation(Network.from_layers("2-2-2-1"))
+    a, b = shallow.names.output(1, 1), deep.names.output(1, 1)
+    assert a.name == b.name == "s1_1" and a != b
+    # SymPy caches products by their arguments: each keeps its own symbol
+    w = shallow.names.weight(2, 1, 1)
+    assert sp.latex(a * w) == r"s_{1} w^{(2)}_{11}"
+    assert sp.latex(b * w) == r"s^{(1)}_{1} w^{(2)}_{11}"
+    # the same network twice: equal symbols, equal expressions
+    assert Derivation(seed()).delta(1, 1) == shallow.delta(1, 1)
+    assert hash(Derivation(seed()).names.delta(1, 1)) == hash(shallow.names.delta(1, 1))
+
+
+def test_symbols_keep_their_assumptions():
+    n = Derivation(seed()).names
+    assert n.weight(1, 1, 1).is_real and n.weight(1, 1, 1).is_positive is None
+    assert n.rate.is_positive and n.learning_rate.is_positive
+    assert n.weight(1, 1, 1) != Symbol("w1_1_1", n.parts(n.weight(1, 1, 1)))  # not real
+
+
+def test_expressions_survive_pickling():
+    d = Derivation(Network.from_layers("2-2-2-1"))
+    for expr in [d.delta(1, 2), d.update(3, 1, 2), d.loss_value]:
+        back = pickle.loads(pickle.dumps(expr))
+        assert back == expr and sp.latex(back) == sp.latex(expr)
+        assert all(type(s) is Symbol for s in back.free_symbols)
+    # symbols from a pickle are the network's own: the printer knows them
+    back = pickle.loads(pickle.dumps(d.delta(1, 1)))
+    assert BackpropPrinter(d.names).doprint(back) == BackpropPrinter(d.names).doprint(d.delta(1, 1))
