@@ -2,7 +2,7 @@
 
 Every quantity of a network has one SymPy symbol (a :class:`Symbol`), whose
 ``name`` is also the Python variable that generated code uses for it, and one
-LaTeX form, which ``sympy.latex`` and Jupyter show too:
+LaTeX form, which ``sympy.latex``, ``sympy.pretty`` and Jupyter show too:
 
 ============  ============  ===========================  ======================
 quantity      Python name   LaTeX                        meaning
@@ -33,6 +33,9 @@ from functools import cached_property
 from typing import NamedTuple
 
 import sympy as sp
+from sympy.printing.pretty.pretty_symbology import sub as _SUB
+from sympy.printing.pretty.pretty_symbology import sup as _SUP
+from sympy.printing.pretty.stringpict import prettyForm
 
 #: Bases that are not a plain letter: their LaTeX and their Unicode character.
 BASES = {
@@ -81,6 +84,22 @@ class Parts(NamedTuple):
             text += f"_{self.sub}" if self._bare(self.sub) else f"_{{{self.sub}}}"
         return text
 
+    def unicode(self) -> str | None:
+        """One line of Unicode, e.g. ``w⁽¹⁾₂₃``; ``None`` where an index has no such form.
+
+        Examples
+        --------
+        >>> Parts("delta", "1", "(2)").unicode(), Parts("delta", "k", "(j+1)").unicode()
+        ('δ⁽²⁾₁', None)
+        """
+        # SymPy's own tables of the sub- and superscript characters its pretty printer uses;
+        # the comma of w_{1,12} stays a comma
+        subs = [_SUB.get(ch, "," if ch == "," else None) for ch in self.sub]
+        sups = [_SUP.get(ch) for ch in self.sup]
+        if None in subs + sups:
+            return None
+        return self.text + ("\u0304" if self.accent == "bar" else "") + "".join(sups + subs)
+
     def _bare(self, text: str) -> bool:
         return self.general and len(text) == 1 and text.isalpha()
 
@@ -88,11 +107,12 @@ class Parts(NamedTuple):
 class Symbol(sp.Symbol):
     r"""A network's symbol, which SymPy's own printers write in the seed's notation.
 
-    ``str`` gives its Python name and ``sympy.latex`` (hence Jupyter) its LaTeX:
+    ``str`` gives its Python name, ``sympy.latex`` (hence Jupyter) its LaTeX and
+    ``sympy.pretty`` its Unicode:
 
     >>> s = Symbol("delta2_1", Parts("delta", "1", "(2)"), real=True)
-    >>> s, sp.latex(s * (1 - s))
-    (delta2_1, '\\delta^{(2)}_{1} \\left(1 - \\delta^{(2)}_{1}\\right)')
+    >>> s, sp.latex(s * (1 - s)), sp.pretty(s * (1 - s))
+    (delta2_1, '\\delta^{(2)}_{1} \\left(1 - \\delta^{(2)}_{1}\\right)', 'δ⁽²⁾₁⋅(1 - δ⁽²⁾₁)')
 
     The parts belong to its identity: one name is written differently in networks
     of other shapes (``s1_2`` is s_{2} beside one hidden layer, s^{(1)}_{2} beside
@@ -120,6 +140,10 @@ class Symbol(sp.Symbol):
 
     def _latex(self, printer) -> str:
         return self.parts.latex()
+
+    def _pretty(self, printer) -> prettyForm:
+        text = self.parts.unicode() if printer._use_unicode else None
+        return printer._print_Symbol(self) if text is None else prettyForm(text)
 
 
 def _index(*indices: int) -> str:

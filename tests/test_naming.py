@@ -41,6 +41,18 @@ def test_sympy_latex_of_a_hidden_delta_is_the_tools():
     )
 
 
+def test_sympy_pretty_writes_the_indices_as_unicode():
+    d = Derivation(seed())
+    assert sp.pretty(d.delta(1, 1)) == "δ⁽²⁾⋅s₁⋅w⁽²⁾₁₁⋅(1 - s₁)"
+    assert sp.pretty(d.update(1, 2, 3)) == "c⋅δ⁽¹⁾₂ + w⁽¹⁾₂₃"
+    assert sp.pretty(d.delta(1, 1), use_unicode=False) == "delta2_1*s1_1*w2_1_1*(1 - s1_1)"
+    wide = Derivation(Network.from_layers("12-3-2-1"))
+    assert sp.pretty(wide.update(1, 2, 12)) == "c⋅δ⁽¹⁾₂⋅x₁₂ + w⁽¹⁾₂,₁₂"
+    # a letter without a superscript form: SymPy's own pretty form of the name
+    general = wide.names.general("delta", "k", "(j+1)")
+    assert sp.pretty(general) == sp.pretty(sp.Symbol(general.name))
+
+
 def test_str_is_the_python_name():
     d = Derivation(seed())
     assert str(d.delta(1, 1)) == "delta2_1*s1_1*w2_1_1*(1 - s1_1)"

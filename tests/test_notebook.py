@@ -19,7 +19,8 @@ CELLS = [
     "from derive import Derivation, seed\nd = Derivation(seed())",
     "d",
     "d.delta(1, 1)",  # IPython shows SymPy's own _repr_latex_
-    "import sympy\nsympy.init_printing(use_latex='mathjax')\nd.delta(1, 1)",  # and SymPy's formatters
+    # SymPy's formatters, as a notebook sets them up
+    "import sympy\nsympy.init_printing(use_latex='mathjax')\nd.delta(1, 1)",
 ]
 
 DELTA = r"\delta^{(2)} s_{1} w^{(2)}_{11} \left(1 - s_{1}\right)"
@@ -74,8 +75,9 @@ def test_notebook_expressions_show_the_tools_notation(outputs, cell):
     assert r"\delta_{2 1}" not in data["text/latex"]
 
 
-def test_notebook_expressions_plain_text_is_the_python_name(outputs):
+def test_notebook_expressions_plain_text(outputs):
     assert _data(outputs, 3)["text/plain"] == "delta2_1*s1_1*w2_1_1*(1 - s1_1)"
+    assert _data(outputs, 4)["text/plain"] == "δ⁽²⁾⋅s₁⋅w⁽²⁾₁₁⋅(1 - s₁)"  # SymPy's pretty printer
 
 
 def test_notebook_html_view_is_the_report(outputs):
