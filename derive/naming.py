@@ -33,6 +33,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 import sympy as sp
+from sympy.core.symbol import Str
 from sympy.printing.pretty.pretty_symbology import sub as _SUB
 from sympy.printing.pretty.pretty_symbology import sup as _SUP
 from sympy.printing.pretty.stringpict import prettyForm
@@ -104,7 +105,22 @@ class Parts(NamedTuple):
         return self.general and len(text) == 1 and text.isalpha()
 
 
-class Symbol(sp.Symbol):
+class _Written:
+    """What SymPy's own printers call on a symbol that knows its :class:`Parts`."""
+
+    __slots__ = ()
+
+    parts: Parts
+
+    def _latex(self, printer) -> str:
+        return self.parts.latex()
+
+    def _pretty(self, printer) -> prettyForm:
+        text = self.parts.unicode() if printer._use_unicode else None
+        return printer._print_Symbol(self) if text is None else prettyForm(text)
+
+
+class Symbol(_Written, sp.Symbol):
     r"""A network's symbol, which SymPy's own printers write in the seed's notation.
 
     ``str`` gives its Python name, ``sympy.latex`` (hence Jupyter) its LaTeX and
@@ -123,8 +139,6 @@ class Symbol(sp.Symbol):
     # class name, so sums and products order these as they ordered plain symbols.
     __slots__ = ("parts",)
 
-    parts: Parts
-
     def __new__(cls, name: str, parts: Parts, **assumptions):
         cls._sanitize(assumptions, cls)
         # uncached, as Dummy's: SymPy's symbol cache ignores the parts
@@ -138,12 +152,32 @@ class Symbol(sp.Symbol):
     def _hashable_content(self):
         return super()._hashable_content() + (self.parts,)
 
-    def _latex(self, printer) -> str:
-        return self.parts.latex()
 
-    def _pretty(self, printer) -> prettyForm:
-        text = self.parts.unicode() if printer._use_unicode else None
-        return printer._print_Symbol(self) if text is None else prettyForm(text)
+class MatrixSymbol(_Written, sp.MatrixSymbol):
+    r"""A layer's vector or weight matrix, written in the seed's notation as :class:`Symbol` is.
+
+    Its parts are its fourth argument, so that SymPy rebuilds it whole and tells
+    apart two networks' ``s1`` (s^{(1)} of a hidden layer, f of an output layer).
+
+    >>> n = sp.Symbol("n1", integer=True, positive=True)
+    >>> delta = MatrixSymbol("delta1", n, 1, Parts("delta", "", "(1)"))
+    >>> delta.T, sp.latex(delta.T)
+    (delta1.T, '\\left(\\delta^{(1)}\\right)^{T}')
+    """
+
+    # named as SymPy's, for the ordering of sums and products (see Symbol)
+    def __new__(cls, name: str | Str, rows, cols, parts: Parts | sp.Tuple):
+        rows, cols = (sp.Integer(n) if isinstance(n, int) else n for n in (rows, cols))
+        cls._check_dim(rows)
+        cls._check_dim(cols)
+        name = Str(name) if isinstance(name, str) else name
+        if isinstance(parts, Parts):  # SymPy's arguments are its own objects
+            parts = sp.Tuple(*(Str(text) for text in parts[:4]))
+        return sp.Basic.__new__(cls, name, rows, cols, parts)
+
+    @property
+    def parts(self) -> Parts:
+        return Parts(*(text.name for text in self.args[3]))
 
 
 def _index(*indices: int) -> str:
@@ -278,7 +312,7 @@ class Naming:
         key = ("vector", kind, j)
         symbol = self._symbols.get(key)
         if symbol is None:
-            symbol = sp.MatrixSymbol(f"{kind}{j}", rows, cols)
+            symbol = MatrixSymbol(f"{kind}{j}", rows, cols, parts)
             self._symbols[key] = symbol
             self._parts[symbol] = parts
             self._latex[symbol] = parts.latex()

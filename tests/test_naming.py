@@ -7,7 +7,7 @@ import sympy as sp
 
 from derive import Derivation, Network, seed
 from derive.latex import BackpropPrinter
-from derive.naming import Symbol
+from derive.naming import MatrixSymbol, Symbol
 
 SHAPES = ["2-2-1", "2-2-2-1", "3-4-4-2", "12-3-2"]
 
@@ -99,3 +99,29 @@ def test_expressions_survive_pickling():
     # symbols from a pickle are the network's own: the printer knows them
     back = pickle.loads(pickle.dumps(d.delta(1, 1)))
     assert BackpropPrinter(d.names).doprint(back) == BackpropPrinter(d.names).doprint(d.delta(1, 1))
+
+
+def test_vectors_print_in_the_tools_notation():
+    d = Derivation(seed())
+    n = d.names
+    assert sp.latex(d.update_rule(2)) == r"c \delta^{(2)} \left(X^{(1)}\right)^{T} + W^{(2)}"
+    assert r"\left(\left(\bar{W}^{(2)}\right)^{T} \delta^{(2)}\right)" in sp.latex(d.layer_rule(1))
+    assert sp.pretty(n.vector("delta", 1)) == "δ⁽¹⁾"
+    for kind in ("X", "g", "s", "delta", "y", "W", "Wbar"):
+        for j in (1, 2):
+            vector = n.vector(kind, j)
+            assert type(vector) is MatrixSymbol
+            assert sp.latex(vector) == n.latex(vector) == BackpropPrinter(n).doprint(vector)
+    # str and the structure are SymPy's own
+    assert str(d.layer_rule(1)) == "HadamardProduct(s1, -s1 + 1, Wbar2.T*delta2)"
+    assert n.vector("s", 1).shape == (sp.Symbol("n1", integer=True, positive=True), 1)
+
+
+def test_one_vector_name_in_two_shapes_is_two_vectors():
+    shallow, deep = Derivation(seed()), Derivation(Network.from_layers("2-2-2-1"))
+    f, s2 = shallow.names.vector("s", 2), deep.names.vector("s", 2)
+    assert f.name == s2.name == "s2" and f != s2
+    assert (sp.latex(f), sp.latex(s2)) == ("f", "s^{(2)}")
+    assert shallow.update_rule(2) == Derivation(seed()).update_rule(2)
+    back = pickle.loads(pickle.dumps(deep.layer_rule(2)))
+    assert back == deep.layer_rule(2) and sp.latex(back) == sp.latex(deep.layer_rule(2))
