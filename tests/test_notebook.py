@@ -1,5 +1,6 @@
 """A notebook run by a real kernel: what Jupyter receives for a Derivation and its expressions."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -84,3 +85,21 @@ def test_notebook_html_view_is_the_report(outputs):
     html = _data(outputs, 2)["text/html"]
     assert "<math" in html and "<svg" in html
     assert r"\delta" not in html  # MathML, not LaTeX
+
+
+def _selectors(css: str) -> list[str]:
+    """Every selector of a style sheet's rules, comma lists split."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    rules = re.findall(r"([^{}]+)\{[^{}]*\}", css)
+    return [s.strip() for rule in rules for s in rule.split(",")]
+
+
+def test_notebook_html_brings_scoped_style(outputs):
+    """The report in a notebook brings its look along, and touches nothing of the notebook's."""
+    html = _data(outputs, 2)["text/html"]
+    assert html.startswith('<div class="backprop-derive">') and html.rstrip().endswith("</div>")
+    (style,) = re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
+    selectors = _selectors(style)
+    assert len(selectors) > 5
+    outside = [s for s in selectors if not re.match(r"\.backprop-derive(?![\w-])", s)]
+    assert outside == []
