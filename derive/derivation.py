@@ -43,6 +43,8 @@ class Derivation:
     --------
     >>> from derive.network import seed
     >>> d = Derivation(seed())
+    >>> d
+    Derivation(xnor 2-2-1: sigmoid → sigmoid, squared_error)
     >>> d.delta(2, 1)
     f*(1 - f)*(-f + y)
     >>> d.delta(1, 1)
@@ -62,6 +64,10 @@ class Derivation:
         # derivation never keeps another's alive.
         for method in ("inputs", "preactivation", "activation_slope", "delta_factors", "delta"):
             setattr(self, method, cache(getattr(self, method)))
+
+    def __repr__(self) -> str:
+        """E.g. ``Derivation(xnor 2-2-1: sigmoid → sigmoid, squared_error)``."""
+        return f"Derivation({self.network.summary})"
 
     # -- the forward pass -------------------------------------------------
     def activation(self, j: int) -> activations.Activation:

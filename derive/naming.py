@@ -1,7 +1,8 @@
 """Symbols in the seed's notation, with their LaTeX and Python names.
 
-Every quantity of a network has one SymPy symbol, whose ``name`` is also the
-Python variable that generated code uses for it, and one LaTeX form:
+Every quantity of a network has one SymPy symbol (a :class:`Symbol`), whose
+``name`` is also the Python variable that generated code uses for it, and one
+LaTeX form, which ``sympy.latex``, ``sympy.pretty`` and Jupyter show too:
 
 ============  ============  ===========================  ======================
 quantity      Python name   LaTeX                        meaning
@@ -32,6 +33,10 @@ from functools import cached_property
 from typing import NamedTuple
 
 import sympy as sp
+from sympy.core.symbol import Str
+from sympy.printing.pretty.pretty_symbology import sub as _SUB
+from sympy.printing.pretty.pretty_symbology import sup as _SUP
+from sympy.printing.pretty.stringpict import prettyForm
 
 #: Bases that are not a plain letter: their LaTeX and their Unicode character.
 BASES = {
@@ -80,8 +85,99 @@ class Parts(NamedTuple):
             text += f"_{self.sub}" if self._bare(self.sub) else f"_{{{self.sub}}}"
         return text
 
+    def unicode(self) -> str | None:
+        """One line of Unicode, e.g. ``w⁽¹⁾₂₃``; ``None`` where an index has no such form.
+
+        Examples
+        --------
+        >>> Parts("delta", "1", "(2)").unicode(), Parts("delta", "k", "(j+1)").unicode()
+        ('δ⁽²⁾₁', None)
+        """
+        # SymPy's own tables of the sub- and superscript characters its pretty printer uses;
+        # the comma of w_{1,12} stays a comma
+        subs = [_SUB.get(ch, "," if ch == "," else None) for ch in self.sub]
+        sups = [_SUP.get(ch) for ch in self.sup]
+        if None in subs + sups:
+            return None
+        return self.text + ("\u0304" if self.accent == "bar" else "") + "".join(sups + subs)
+
     def _bare(self, text: str) -> bool:
         return self.general and len(text) == 1 and text.isalpha()
+
+
+class _Written:
+    """What SymPy's own printers call on a symbol that knows its :class:`Parts`."""
+
+    __slots__ = ()
+
+    parts: Parts
+
+    def _latex(self, printer) -> str:
+        return self.parts.latex()
+
+    def _pretty(self, printer) -> prettyForm:
+        text = self.parts.unicode() if printer._use_unicode else None
+        return printer._print_Symbol(self) if text is None else prettyForm(text)
+
+
+class Symbol(_Written, sp.Symbol):
+    r"""A network's symbol, which SymPy's own printers write in the seed's notation.
+
+    ``str`` gives its Python name, ``sympy.latex`` (hence Jupyter) its LaTeX and
+    ``sympy.pretty`` its Unicode:
+
+    >>> s = Symbol("delta2_1", Parts("delta", "1", "(2)"), real=True)
+    >>> s, sp.latex(s * (1 - s)), sp.pretty(s * (1 - s))
+    (delta2_1, '\\delta^{(2)}_{1} \\left(1 - \\delta^{(2)}_{1}\\right)', 'δ⁽²⁾₁⋅(1 - δ⁽²⁾₁)')
+
+    The parts belong to its identity: one name is written differently in networks
+    of other shapes (``s1_2`` is s_{2} beside one hidden layer, s^{(1)}_{2} beside
+    more), and SymPy's caches must not hand one network's symbol to another.
+    """
+
+    # The class keeps SymPy's name: Basic.compare and sort_key order symbols by
+    # class name, so sums and products order these as they ordered plain symbols.
+    __slots__ = ("parts",)
+
+    def __new__(cls, name: str, parts: Parts, **assumptions):
+        cls._sanitize(assumptions, cls)
+        # uncached, as Dummy's: SymPy's symbol cache ignores the parts
+        symbol = sp.Symbol.__xnew__(cls, name, **assumptions)
+        symbol.parts = parts
+        return symbol
+
+    def __getnewargs_ex__(self):
+        return (self.name, self.parts), self._assumptions_orig
+
+    def _hashable_content(self):
+        return super()._hashable_content() + (self.parts,)
+
+
+class MatrixSymbol(_Written, sp.MatrixSymbol):
+    r"""A layer's vector or weight matrix, written in the seed's notation as :class:`Symbol` is.
+
+    Its parts are its fourth argument, so that SymPy rebuilds it whole and tells
+    apart two networks' ``s1`` (s^{(1)} of a hidden layer, f of an output layer).
+
+    >>> n = sp.Symbol("n1", integer=True, positive=True)
+    >>> delta = MatrixSymbol("delta1", n, 1, Parts("delta", "", "(1)"))
+    >>> delta.T, sp.latex(delta.T)
+    (delta1.T, '\\left(\\delta^{(1)}\\right)^{T}')
+    """
+
+    # named as SymPy's, for the ordering of sums and products (see Symbol)
+    def __new__(cls, name: str | Str, rows, cols, parts: Parts | sp.Tuple):
+        rows, cols = (sp.Integer(n) if isinstance(n, int) else n for n in (rows, cols))
+        cls._check_dim(rows)
+        cls._check_dim(cols)
+        name = Str(name) if isinstance(name, str) else name
+        if isinstance(parts, Parts):  # SymPy's arguments are its own objects
+            parts = sp.Tuple(*(Str(text) for text in parts[:4]))
+        return sp.Basic.__new__(cls, name, rows, cols, parts)
+
+    @property
+    def parts(self) -> Parts:
+        return Parts(*(text.name for text in self.args[3]))
 
 
 def _index(*indices: int) -> str:
@@ -117,7 +213,7 @@ class Naming:
     def _symbol(self, key: tuple, name: str, parts: Parts, **assumptions) -> sp.Symbol:
         symbol = self._symbols.get(key)
         if symbol is None:
-            symbol = sp.Symbol(name, real=True, **assumptions)
+            symbol = Symbol(name, parts, real=True, **assumptions)
             self._symbols[key] = symbol
             self._parts[symbol] = parts
             self._latex[symbol] = parts.latex()
@@ -216,7 +312,7 @@ class Naming:
         key = ("vector", kind, j)
         symbol = self._symbols.get(key)
         if symbol is None:
-            symbol = sp.MatrixSymbol(f"{kind}{j}", rows, cols)
+            symbol = MatrixSymbol(f"{kind}{j}", rows, cols, parts)
             self._symbols[key] = symbol
             self._parts[symbol] = parts
             self._latex[symbol] = parts.latex()

@@ -135,6 +135,26 @@ class Network:
         """The sizes written as on the command line, e.g. ``"2-2-1"``."""
         return "-".join(map(str, self.sizes))
 
+    @property
+    def summary(self) -> str:
+        """Name, sizes, activations and loss: ``xnor 2-2-1: sigmoid → sigmoid, squared_error``."""
+        return f"{self.name} {self.layers_text}: {' → '.join(self.activations)}, {self.loss}"
+
+    def __repr__(self) -> str:
+        """The summary and what the spec brings besides; never thousands of weights.
+
+        Examples
+        --------
+        >>> seed()
+        Network(xnor 2-2-1: sigmoid → sigmoid, squared_error; weights, 4 data rows, example)
+        """
+        extras = ["weights"] if self.weights is not None else []
+        if self.data:
+            extras.append(f"{len(self.data)} data row{'s' * (len(self.data) != 1)}")
+        if self.example is not None:
+            extras.append("example")
+        return f"Network({self.summary}{'; ' * bool(extras)}{', '.join(extras)})"
+
     @classmethod
     def from_layers(cls, text: str, activation: str = "sigmoid", **kwargs) -> Network:
         """A network from sizes written ``A-B-...-Z``, e.g. ``"3-4-4-2"``."""

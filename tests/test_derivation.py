@@ -150,3 +150,11 @@ def test_two_derivations_do_not_share_caches():
     b = Derivation(seed())
     a.delta(1, 1)
     assert b.delta.cache_info().currsize == 0
+
+
+def test_repr_is_the_networks_summary():
+    assert repr(Derivation(seed())) == "Derivation(xnor 2-2-1: sigmoid → sigmoid, squared_error)"
+    custom = Network((2, 3, 1), ("x/(1 + abs(x))", "sigmoid"), "binary_cross_entropy", "soft")
+    assert repr(Derivation(custom)) == (
+        "Derivation(soft 2-3-1: x/(1 + abs(x)) → sigmoid, binary_cross_entropy)"
+    )

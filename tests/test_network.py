@@ -49,6 +49,31 @@ def test_seed_example_is_x_1_0_with_target_0_and_c_1():
     assert "slip" in example.note
 
 
+def test_repr_names_the_architecture_and_what_the_spec_brings():
+    assert repr(seed()) == (
+        "Network(xnor 2-2-1: sigmoid → sigmoid, squared_error; weights, 4 data rows, example)"
+    )
+    classifier = load_spec("derive/networks/classifier.toml")
+    assert repr(classifier) == (
+        "Network(classifier 4-8-3: tanh → softmax, softmax_cross_entropy;"
+        " weights, 12 data rows, example)"
+    )
+    bare = Network.from_layers("3-4-4-2", loss="half_squared_error")
+    assert repr(bare) == (
+        "Network(net_3_4_4_2 3-4-4-2: sigmoid → sigmoid → sigmoid, half_squared_error)"
+    )
+
+
+def test_repr_of_a_wide_network_stays_one_short_line():
+    sizes = (256, 64, 10)
+    shapes = Network(sizes, ("tanh", "sigmoid")).weight_shapes
+    weights = tuple(tuple((0.5,) * columns for _ in range(rows)) for rows, columns in shapes)
+    net = Network(sizes, ("tanh", "sigmoid"), weights=weights, data=(((0.0,) * 256, (1.0,) * 10),))
+    assert repr(net) == (
+        "Network(network 256-64-10: tanh → sigmoid, squared_error; weights, 1 data row)"
+    )
+
+
 # -- --layers -------------------------------------------------------------------
 
 
