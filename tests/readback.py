@@ -29,12 +29,13 @@ _RESULT = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
 def latex_rows(text: str) -> list[tuple[str, list[str]]]:
-    """The rows of the worked example in LaTeX or Markdown: ``(left, sides)``.
+    r"""The rows of the worked example in LaTeX or Markdown: ``(left, sides)``.
 
-    Continuation lines (an empty left side) join the row above them.
+    A continuation line (an empty left side, e.g. ``&\quad + ...``) continues
+    the row above it.
     """
     start = text.index("A worked example")
-    rows: list[tuple[str, list[str]]] = []
+    rows: list[list[str]] = []
     for body in re.findall(r"\\begin\{(?:align|aligned)\}(.*?)\\end\{(?:align|aligned)\}", text[start:], re.S):
         for line in body.split("\n"):
             line = re.sub(r"\\label\{[^}]*\}|\\tag\{[^}]*\}|\\notag|\\qquad \\text\{\([^)]*\)\}", "", line)
@@ -42,17 +43,19 @@ def latex_rows(text: str) -> list[tuple[str, list[str]]]:
             if "&" not in line:
                 continue
             left, right = (part.strip() for part in line.split("&", 1))
-            sides = _split_relations(right)
-            if not left and rows:
-                rows[-1][1].extend(sides)
-            else:
-                rows.append((left, sides))
-    return rows
+            if left or not rows:
+                rows.append([left, right])
+                continue
+            right = re.sub(r"^(?:\\q?quad\s*)+", "", right).strip()
+            if right.startswith("{") and right.endswith("}"):
+                right = right[1:-1]  # a vector's next numbers, grouped away from the alignment
+            rows[-1][1] += " " + right
+    return [(left, _split_relations(right)) for left, right in rows]
 
 
 def _split_relations(right: str) -> list[str]:
     """``= a = b`` or ``\\leftarrow a = b`` as ``[a, b]``."""
-    right = right.removeprefix("=").removeprefix(r"\leftarrow").strip()
+    right = right.strip().removeprefix("=").removeprefix(r"\leftarrow").strip()
     return [side.strip() for side in right.split(" = ")]
 
 
@@ -62,39 +65,19 @@ def mathml_rows(page: str) -> list[tuple[str, list[str]]]:
     end = page.find("<h2>", start)
     tree = _Tree()
     tree.feed(page[start : end if end > 0 else None])
-    rows: list[tuple[str, list[str]]] = []
+    rows: list[list[str]] = []
     for tr in tree.root.find_all("tr"):
         cells = {td.attrs.get("class"): td for td in tr.children if td.tag == "td"}
         right = cells.get("right")
         if right is None or not right.find_all("math"):
             continue
         (math,) = right.find_all("math")
-        sides = [_latex_of(part) for part in _split_mathml_relations(math.children)]
-        left_math = cells["left"].find_all("math")
-        if not left_math and rows:
-            rows[-1][1].extend(sides)
+        text = _latex_of(math.children)
+        if cells["left"].find_all("math") or not rows:
+            rows.append(["mathml", text])
         else:
-            rows.append(("mathml", sides))
-    return rows
-
-
-def _split_mathml_relations(nodes) -> list[list]:
-    """The children of a row's <math>, cut at its top-level = and ← into sides."""
-    flat = []
-    for node in nodes:  # the right cell is <math><mo>=</mo><mrow>…</mrow></math>
-        if node.tag == "mrow" and any(c.tag == "mo" and c.text in "=\u2190" for c in node.children):
-            flat.extend(node.children)
-        else:
-            flat.append(node)
-    sides, current = [], []
-    for node in flat:
-        if node.tag == "mo" and node.text in ("=", "\u2190"):
-            if current:
-                sides.append(current)
-            current = []
-        else:
-            current.append(node)
-    return [*sides, current] if current else sides
+            rows[-1][1] += " " + text
+    return [(left, _split_relations(right)) for left, right in rows]
 
 
 @dataclass
@@ -135,7 +118,8 @@ class _Tree(HTMLParser):
 
 _MATHML_FUNCTIONS = {"\u03c3": r"\sigma", "tanh": r"\tanh", "softplus": r"\operatorname{softplus}",
                      "sign": r"\operatorname{sign}", "log": r"\log", "relu": r"\operatorname{relu}"}
-_MATHML_OPERATORS = {"\u2212": "-", "\u00b7": r" \cdot ", "+": " + ", ",": ", ", "\u2061": " ", ">": " > "}
+_MATHML_OPERATORS = {"\u2212": "-", "\u00b7": r" \cdot ", "+": " + ", ",": ", ", "\u2061": " ",
+                     ">": " > ", "=": " = ", "\u2190": r" \leftarrow "}
 
 
 def _latex_of(nodes) -> str:
@@ -174,6 +158,8 @@ def _latex_of(nodes) -> str:
             out.append(rf"{{{_latex_of([kids[0]])}}}^{{{_latex_of([kids[1]])}}}")
         elif tag == "msqrt":
             out.append(rf"\sqrt{{{_latex_of(kids)}}}")
+        elif tag == "mspace":
+            continue
         else:
             raise ValueError(f"no LaTeX for MathML <{tag}> in a worked example")
     return "".join(out)
