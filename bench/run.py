@@ -17,8 +17,8 @@ the same run:
 3. derivation: ``derive`` and code generation at depth 2, 4, 8, 16 (width 16),
    with the exponent of a power law fitted to the series, and the command
    line against ``import sympy, jinja2, numpy``;
-4. memory: the peak extra memory of one wide update and of ``update_``
-   (tracemalloc), against the weights and the activations.
+4. memory: the peak extra memory of one wide update (tracemalloc), against
+   the weights and the activations.
 
 The machines are shared and noisy, so the cases are interleaved, round after
 round, every figure is a median over the rounds and every ratio the median of
@@ -257,14 +257,11 @@ def wide(rounds: int, smoke: bool) -> None:
     targets = {np.float64: 1.2, np.float32: 1.35}
     for dtype in (np.float64, np.float32):
         weights, x, y = peers.wide_arrays(dtype, WIDE_BATCH, sizes)
-        in_place = [w.copy() for w in weights]
         c = 1e-3
         floor = Case("GEMM floor (the products alone)", *peers.gemm_floor(weights, x))
         cases = [
             floor,
             Case("generated update", module.update, (weights, x, y, c), targets[dtype]),
-            Case("generated update_ (in place)", module.update_, (in_place, x, y, c),
-                 targets[dtype]),
             Case("hand-written numpy", peers.numpy_batch_update, (weights, x, y, c)),
         ]
         missing = []
@@ -287,7 +284,7 @@ def wide(rounds: int, smoke: bool) -> None:
             missing,
         )
         generated = ratio(cases[1], floor)
-        peers_ratios = {c.name: ratio(c, floor) for c in cases[4:]}
+        peers_ratios = {c.name: ratio(c, floor) for c in cases[3:]}
         faster = [n for n, r in peers_ratios.items() if generated < r]
         slower = [n for n, r in peers_ratios.items() if generated >= r]
         print(f"generated update faster than: {', '.join(faster) or '-'}; "
@@ -365,33 +362,25 @@ def memory() -> None:
     itemsize = x.itemsize
     weight_bytes = sum(w.nbytes for w in weights)
     activation_bytes = WIDE_BATCH * sum(sizes[1:]) * itemsize  # every layer's output
-    delta_bytes = activation_bytes
-    peaks = {}
-    for name, function in [("update", module.update), ("update_", module.update_)]:
-        function(weights if name == "update" else [w.copy() for w in weights], x, y, 1e-3)
-        args = (weights if name == "update" else [w.copy() for w in weights], x, y, 1e-3)
-        tracemalloc.start()
-        try:
-            function(*args)
-            peaks[name] = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+    module.update(weights, x, y, 1e-3)
+    tracemalloc.start()
+    try:
+        module.update(weights, x, y, 1e-3)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     mib = 2**20
     print(f"### 4. Memory: peak extra of one {WIDE_LAYERS} update, batch {WIDE_BATCH}, float64")
     print()
     print(f"weights {weight_bytes / mib:.2f} MiB; activations (every layer's output) "
-          f"{activation_bytes / mib:.2f} MiB; deltas {delta_bytes / mib:.2f} MiB")
+          f"{activation_bytes / mib:.2f} MiB")
     print()
     print("| case | peak (MiB) | ratio to budget | budget | holds |")
     print("|---|---:|---:|---|---|")
-    budgets = {
-        "update": (weight_bytes + 3 * activation_bytes, "weights + 3 x activations"),
-        "update_": (activation_bytes + delta_bytes, "activations + deltas"),
-    }
-    for name, peak in peaks.items():
-        budget, text = budgets[name]
-        r = peak / budget
-        print(f"| `{name}` | {peak / mib:.3f} | {r:.2f} | {text} | {'yes' if r <= 1 else 'NO'} |")
+    budget = weight_bytes + 3 * activation_bytes
+    r = peak / budget
+    print(f"| `update` | {peak / mib:.3f} | {r:.2f} | weights + 3 x activations "
+          f"| {'yes' if r <= 1 else 'NO'} |")
     print()
 
 
