@@ -100,7 +100,6 @@ def render(network: Network, command: str, source: str) -> str:
         loss=network.loss,
         layers=_tuple([str(n) for n in network.sizes]),
         activations=_tuple([repr(a) for a in network.activations]),
-        shapes=_tuple([repr(shape) for shape in network.weight_shapes]),
         **code.context(),
     ))
 

@@ -153,6 +153,8 @@ class ModuleCode:
             "loss_step": self.loss,
             "scalar": self.scalar,
             "float_imports": list(self.scalar.imports) if self.scalar else [],
+            "scalar_weights": list(zip(weights, map(repr, self.network.weight_shapes))),
+            "scalar_slices": _slices(self.network.weight_shapes),
             "helpers": sorted(self.printer.helpers),
             "one_hot": self.one_hot,
             "kappa": self.printer.doprint(self.kappa),
@@ -169,6 +171,16 @@ class ModuleCode:
             "gradient_names": ", ".join(line.name for line in self.gradients),
             "update_names": ", ".join(line.name for line in self.updates),
         }
+
+
+def _slices(shapes) -> list[tuple[int, int, str]]:
+    """Where each layer's weights lie in one flat array of all of them, and their shape."""
+    slices, start = [], 0
+    for shape in shapes:
+        stop = start + shape[0] * shape[1]
+        slices.append((start, stop, repr(tuple(shape))))
+        start = stop
+    return slices
 
 
 def _tuple(names: list[str]) -> str:

@@ -50,6 +50,8 @@ class ScalarUpdate:
     """The printed float update of one sample: unpacking targets, steps, new weights."""
 
     weight_targets: tuple[str, ...]
+    x_shape: str
+    y_shape: str
     x_target: str
     y_target: str
     lines: tuple[Step, ...]
@@ -98,6 +100,8 @@ class ScalarUpdate:
         )
         return cls(
             weight_targets=targets,
+            x_shape=repr((d.sizes[0],)),
+            y_shape=repr((d.sizes[L],)),
             x_target=printer.doprint(sp.Tuple(*(n.input(k) for k in d.units(0)))),
             y_target=printer.doprint(sp.Tuple(*(n.target(i) for i in d.units(L)))),
             lines=tuple(lines),
