@@ -279,3 +279,20 @@ def test_shifting_every_logit_moves_nothing(softmax_module, backend, shift):
 
 def test_one_hot_targets_of_the_classifier_sum_to_one():
     assert losses.get("softmax_cross_entropy").one_hot
+
+
+def test_sigmoid_and_softmax_against_a_long_double_reference(build):
+    g = np.concatenate([np.linspace(-740, 740, 297), [-1e4, -30.5, -1e-8, 0.0, 1e-8, 30.5, 1e4]])
+    sigmoid_layer = build(network("1-1", "sigmoid"))
+    (f,) = sigmoid_layer.forward([np.array([[1.0, 0.0]])], g[:, None])
+    wide = g.astype(np.longdouble)
+    expected = np.exp(-np.logaddexp(np.longdouble(0), -wide))
+    np.testing.assert_allclose(f[:, 0], expected.astype(np.float64), rtol=4e-16, atol=0)
+    softmax_layer = build(network("1-3", "softmax", "softmax_cross_entropy"))
+    logits = np.array([[700.0, 0.0, -700.0], [-50.0, -50.5, -51.0], [1e4, 1e4 - 30, 0.0]])
+    for row in logits:
+        weights = [np.column_stack([np.zeros(3), row])]
+        (f,) = softmax_layer.forward(weights, np.array([0.0]))
+        shifted = row.astype(np.longdouble) - row.max()
+        expected = np.exp(shifted) / np.exp(shifted).sum()
+        np.testing.assert_allclose(f, expected.astype(np.float64), rtol=4e-16, atol=0)
