@@ -152,6 +152,32 @@ def make_jax(c=1.0, arrays=None):
     return update, args
 
 
+def make_generated_jax(module, c=1.0, arrays=None):
+    """jax.jit of the generated module's own update, on device arrays."""
+    jax = _jax()
+    import jax.numpy as jnp
+
+    weights, x, y = arrays or seed_arrays()
+    step = jax.jit(module.update)
+
+    def update(params, x, y):
+        return jax.block_until_ready(step(params, x, y, c))
+
+    args = ([jnp.asarray(w) for w in weights], jnp.asarray(x), jnp.asarray(y))
+    new = update(*args)  # compile once, outside the timing
+    if [n.dtype for n in new] != [w.dtype for w in weights]:
+        raise AssertionError(f"jax computed in {[n.dtype for n in new]}, not the inputs' dtype")
+    return update, args
+
+
+def make_generated_torch(module, c=1.0, arrays=None):
+    """The generated module's update on torch tensors."""
+    torch = _torch()
+    weights, x, y = arrays or seed_arrays()
+    args = ([torch.from_numpy(w) for w in weights], torch.from_numpy(x), torch.from_numpy(y), c)
+    return module.update, args
+
+
 # -- a batch through a wide network ------------------------------------------------
 
 

@@ -1,11 +1,11 @@
 """Generate numpy modules from backprop derivations.
 
-:mod:`codegen.printer` prints SymPy expressions as numpy array code,
-:mod:`codegen.scalar` as straight-line float code for one sample of a small
-network, and :mod:`codegen.inplace` as ufunc calls that reuse arrays, for the
-batch path of ``update``; :mod:`codegen.generate` lays the printed lines out
-in a module (``templates/module.py.jinja``), writes it atomically and reads
-the regenerate command back from a module's header.
+:mod:`codegen.printer` prints the derivation's vector forms as array-API
+code and per-unit expressions as float code; :mod:`codegen.module` gathers
+a network's printed lines, :mod:`codegen.scalar` the float update of one
+sample of a small network; :mod:`codegen.generate` lays them out in a module
+(``templates/module.py.jinja``), writes it atomically and reads the
+regenerate command back from a module's header.
 
 Examples
 --------

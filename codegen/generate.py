@@ -1,11 +1,9 @@
-"""Turn a network's derivation into a numpy module, write it, and read it back.
+"""Render a network's module, write it atomically, and read its header back.
 
-The derivation works one unit at a time.  Generated code works one layer at a
-time on a batch of samples, so each per-unit expression of unit 1 is lifted to
-arrays by an exact structural replacement of its symbols (``s1_1`` → ``s1``,
-``g2_1`` → ``g2``, ``y1`` → ``y``) and then printed by
-:class:`codegen.printer.ArrayPrinter`.  The template only lays the printed
-lines out.
+The printed lines come from :class:`codegen.module.ModuleCode`; the template
+(``templates/module.py.jinja``) only lays them out.  A module's header names
+the tool, the spec, the command that regenerates it and the SHA-256 of the
+rest of its text.
 
 Examples
 --------
@@ -21,27 +19,12 @@ import hashlib
 import os
 import secrets
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import sympy as sp
 
 import derive
-from codegen.inplace import BATCH, Program
-from codegen.printer import (
-    AddOuter,
-    Affine,
-    ArrayPrinter,
-    Backprop,
-    LayerSoftmax,
-    Outer,
-    Total,
-    has_stable_log,
-)
-from codegen.scalar import ScalarCode, Unsupported
-from derive.derivation import Derivation
-from derive.naming import LayerArrays, label
+from codegen.module import ModuleCode
 from derive.network import Network
 
 #: The start of the header line that names the command regenerating a module.
@@ -53,8 +36,6 @@ CHECKSUM = "# Checksum: sha256 "
 # How much of a file regenerate_args reads: the header is a few short comment lines.
 _HEADER_LINES = 64
 _HEADER_LINE_LENGTH = 65536
-#: Array forms of layer-wide activations, by the function of their per-unit output.
-LAYER_WIDE = {"softmax": LayerSoftmax}
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("codegen", "templates"),
@@ -66,238 +47,9 @@ _ENVIRONMENT = jinja2.Environment(
 )
 
 
-@dataclass(frozen=True)
-class Line:
-    """One named quantity of generated code: ``name = code  # (label)``.
-
-    ``formula`` is the same equation in SymPy's plain notation, for docstrings;
-    ``uses`` names the arrays the expression reads.
-    """
-
-    name: str
-    code: str
-    formula: str
-    label: str
-    uses: frozenset[str]
-    expr: sp.Expr
-
-
-class ModuleCode:
-    """The printed lines of one network's module.
-
-    Parameters
-    ----------
-    network : Network
-
-    Examples
-    --------
-    >>> from derive import seed
-    >>> code = ModuleCode(seed())
-    >>> [(line.name, line.code) for line in code.deltas]
-    [('delta2', 'f*(1 - f)*(-f + y)'), ('delta1', 's1*(1 - s1)*(delta2 @ W2[:, :-1])')]
-    """
-
-    def __init__(self, network: Network):
-        self.network = network
-        d = Derivation(network)
-        n = d.names
-        self.depth = L = d.depth
-        self.arrays = a = LayerArrays(L)
-        # The split sigmoid is as exact as logaddexp's and several times faster.
-        self.printer = ArrayPrinter({"sigmoid": "split"})
-        self._allowed = {a.target, n.rate} | {
-            symbol
-            for j in range(L + 1)
-            for symbol in (
-                a.output(j), a.preactivation(j), a.delta(j), a.scaled_delta(j), a.weights(j)
-            )
-        }
-        layers = range(1, L + 1)
-
-        self.forward: list[Line] = []
-        for j in layers:
-            g = Affine(a.output(j - 1), a.weights(j))
-            self.forward.append(self._line(a.preactivation(j), g, label("g", j)))
-            self.forward.append(self._line(a.output(j), self._layer_output(d, j), label("s", j)))
-
-        # Unit 1 of the output layer stands for every output unit.
-        unit = {
-            n.output(L, 1): a.output(L),
-            n.preactivation(L, 1): a.preactivation(L),
-            n.target(1): a.target,
-        }
-        output_delta = d.delta(L, 1).xreplace(unit)
-        # δ of a hidden layer: its activation's slope times the δ sum through the next layer.
-        slopes = {
-            j: d.delta_factors(j, 1)[0].xreplace(
-                {n.output(j, 1): a.output(j), n.preactivation(j, 1): a.preactivation(j)}
-            )
-            for j in layers[:-1]
-        }
-        self.deltas = [self._line(a.delta(L), output_delta, label("delta", L))]
-        for j in reversed(layers[:-1]):
-            delta = slopes[j] * Backprop(a.delta(j + 1), a.weights(j + 1))
-            self.deltas.append(self._line(a.delta(j), delta, label("delta", j)))
-
-        self.kappa = d.kappa
-        self.gradients: list[Line] = []
-        for j in layers:
-            gradient = -d.kappa * Outer(a.delta(j), a.output(j - 1))
-            self.gradients.append(self._line(sp.Symbol(f"dW{j}"), gradient, label("gradient", j)))
-
-        # update and update_: the seed's rule w - (c/κ) ∂ε/∂w, in which κ cancels, leaving
-        # W + c δ (X, 1)ᵀ.  c multiplies the output layer's small δ, and the δ of the
-        # layers below, linear in it, come out multiplied by c too: c·δ = slope ⊙ (W̄ᵀ c·δ).
-        rate = -(n.rate / d.kappa) * (-d.kappa)
-        self.scaled_deltas = [self._line(a.scaled_delta(L), rate * output_delta, label("delta", L))]
-        for j in reversed(layers[:-1]):
-            total = Backprop(a.scaled_delta(j + 1), a.weights(j + 1))
-            self.scaled_deltas.append(
-                self._line(a.scaled_delta(j), slopes[j] * total, label("delta", j))
-            )
-        self.updates: list[Line] = []
-        self.updates_in_place: list[Line] = []
-        for j in layers:
-            updated = AddOuter(a.weights(j), a.scaled_delta(j), a.output(j - 1))
-            in_place = AddOuter(*updated.args, a.weights(j))
-            self.updates.append(self._line(sp.Symbol(f"W{j}_new"), updated, label("update", j)))
-            self.updates_in_place.append(self._line(a.weights(j), in_place, label("update", j)))
-        self._slopes = slopes
-        self._shapes = {str(a.output(0)): (BATCH, d.sizes[0]), str(a.target): (BATCH, d.sizes[L])}
-        self._shapes.update({str(a.weights(j)): (d.sizes[j], d.sizes[j - 1] + 1) for j in layers})
-
-        term = d.loss.term(n.target(1), n.output(L, 1)).xreplace(unit)
-        f, f_of_g = a.output(L), self._layer_output(d, L)
-        if has_stable_log(f_of_g):
-            # log f read as the log of f's function of g, which the printer
-            # writes in a form that stays finite where f rounds to 0 or 1.
-            term = term.replace(
-                lambda e: isinstance(e, sp.log) and e.has(f),
-                lambda e: e.func(e.args[0].xreplace({f: f_of_g})),
-            )
-        self.loss = self._line(sp.Symbol("eps"), Total(term), label("loss"))
-        self.one_hot = d.loss.one_hot
-        try:
-            self.scalar: ScalarCode | None = ScalarCode(d)
-        except Unsupported:
-            self.scalar = None
-
-    def update_program(self, in_place: bool) -> list[tuple[str, str]]:
-        """The statements of update (new weights) or update_ (into the weights), with labels.
-
-        In order: the forward pass, then from the output layer down each layer's
-        c·δ and the update of its weights.  The δ sum through W_j is taken before
-        W_j changes (update_ writes it in place), the slope applied after, once the
-        layer's output has been read by that update: c·δ then takes its place.
-        """
-        a = self.arrays
-        program = Program(self.printer, self._shapes)
-        for line in [*self.forward, self.scaled_deltas[0]]:
-            program.define(line.name, line.expr, line.label)
-        for j in range(self.depth, 0, -1):
-            below = a.scaled_delta(j - 1)
-            if j > 1:
-                total = Backprop(a.scaled_delta(j), a.weights(j))
-                program.define(below, total, label("delta", j - 1))
-            update = (self.updates_in_place if in_place else self.updates)[j - 1]
-            reads = [str(a.scaled_delta(j)), str(a.output(j - 1))]
-            program.read(f"{update.name} = {update.code}", reads, update.label)
-            if j > 1 and self._slopes[j - 1] != 1:
-                program.define(below, self._slopes[j - 1] * below, label("delta", j - 1))
-        return program.lines()
-
-    def _layer_output(self, d: Derivation, j: int) -> sp.Expr:
-        """Layer j's output as an expression of its pre-activation array."""
-        n, g = d.names, self.arrays.preactivation(j)
-        unit = d.output(j, 1)
-        if d.activation(j).elementwise:
-            return unit.xreplace({n.preactivation(j, 1): g})
-        # A layer-wide activation: unit 1's output depends on every g of the layer.
-        layer = LAYER_WIDE.get(type(unit).__name__)
-        if layer is None or unit.free_symbols != {n.preactivation(j, k) for k in d.units(j)}:
-            raise ValueError(f"layer {j}: no array form for the activation {unit}")
-        return layer(g)
-
-    def _line(self, name: sp.Symbol, expr: sp.Expr, eq: str) -> Line:
-        stray = expr.free_symbols - self._allowed
-        if stray:
-            raise ValueError(
-                f"{name}: {expr} still holds per-unit symbols "
-                f"{sorted(map(str, stray))} after lifting it to layer arrays"
-            )
-        return Line(
-            name=str(name),
-            code=self.printer.doprint(expr),
-            formula=f"{name} = {sp.sstr(expr)}",
-            label=eq,
-            uses=frozenset(str(s) for s in expr.free_symbols),
-            expr=expr,
-        )
-
-    def context(self) -> dict:
-        """What the template needs besides the header: printed lines and name lists."""
-        a = self.arrays
-        layers = range(1, self.depth + 1)
-        forward_names = [line.name for line in self.forward]
-        outputs = [str(a.output(j)) for j in layers]
-        inputs = [str(a.output(j - 1)) for j in layers]
-        deltas = [str(a.delta(j)) for j in layers]
-        backward_uses = set(inputs).union(*(line.uses for line in self.deltas))
-        weights = [str(a.weights(j)) for j in layers]
-        scalar = self.scalar
-        # Printed first: the printer collects the imports of everything it prints.
-        update_steps = self.update_program(in_place=False)
-        update_in_place_steps = self.update_program(in_place=True)
-        imports = self.printer.import_lines()
-        if scalar:
-            imports = sorted({*imports, *scalar.imports, "import struct"})
-        # The standard library's imports first, then numpy's, as isort has them.
-        imports.sort(key=lambda line: (line.startswith("from "), line))
-        numpy = [line for line in imports if line.split()[1].partition(".")[0] == "numpy"]
-        import_groups = [g for g in ([i for i in imports if i not in numpy], numpy) if g]
-        return {
-            "scalar": scalar,
-            "weights": weights,
-            # The float path checks dimensions; unpacking tolist() checks the sizes.
-            "weight_ndims": ", ".join(f"{w}.ndim" for w in weights),
-            "sample_ndims": repr((1, *(2 for _ in weights))),
-            "sample_ndims_y": repr((1, 1, *(2 for _ in weights))),
-            "scalar_weights": list(zip(scalar.weight_targets, weights)) if scalar else [],
-            "updates_in_place": self.updates_in_place,
-            "scaled_deltas": self.scaled_deltas,
-            "update_steps": update_steps,
-            "update_in_place_steps": update_in_place_steps,
-            "forward": self.forward,
-            "deltas": self.deltas,
-            "gradients": self.gradients,
-            "updates": self.updates,
-            "loss_step": self.loss,
-            "one_hot": self.one_hot,
-            "kappa": self.printer.doprint(self.kappa),
-            "import_groups": import_groups,
-            "weight_args": ", ".join(weights),
-            "weight_tuple": _tuple(weights),
-            "forward_names": ", ".join(forward_names),
-            "forward_for_outputs": _unpack(forward_names, set(outputs)),
-            "forward_for_loss": _unpack(forward_names, self.loss.uses),
-            "forward_for_backward": _unpack(forward_names, backward_uses),
-            "outputs": ", ".join(outputs),
-            "inputs_tuple": _tuple(inputs),
-            "delta_tuple": _tuple(deltas),
-            "delta_list": ", ".join(deltas),
-            "gradient_names": ", ".join(line.name for line in self.gradients),
-            "update_names": ", ".join(line.name for line in self.updates),
-        }
-
-
 def _tuple(names: list[str]) -> str:
     """A tuple display of the names, e.g. ``(x,)`` or ``(x, s1)``."""
     return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
-
-
-def _unpack(names: list[str], used) -> str:
-    """Unpacking targets for the names, ``_`` for those not used."""
-    return ", ".join(name if name in used else "_" for name in names)
 
 
 def _one_line(text: str) -> str:
@@ -326,7 +78,7 @@ def render(network: Network, command: str, source: str) -> str:
     --------
     >>> from derive import Network
     >>> text = render(Network.from_layers("2-1"), "derive --layers 2-1", "--layers 2-1")
-    >>> "f = np.exp(np.minimum(g1, 0))/(1 + np.exp(-np.abs(g1)))  # (eq:s-1)" in text
+    >>> "    f = sigmoid(g1)  # (eq:s-1)" in text
     True
     """
     args = _split_command(command)

@@ -1,116 +1,60 @@
-"""The NumPy printer of generated code, and the array operations it prints.
+"""The printers of generated code: the derivation's vector forms as array code, and floats.
 
-:class:`ArrayPrinter` is SymPy's ``NumPyPrinter`` taught the project's
-activations (dispatch on ``_print_<ClassName>``) in numerically stable forms:
+:class:`ArrayPrinter` prints the derivation's matrix expressions
+(:meth:`~derive.derivation.Derivation.layer_rule` and its siblings) as code
+of the Python array API standard, for a batch of samples with one row per
+sample, so that a column vector v of the derivation is an array of shape
+(B, n) and Aᵀv is ``v @ A``:
 
-==============  ======================================  ==========================
-expression      printed                                 why
-==============  ======================================  ==========================
-sigmoid(g)      ``np.exp(-np.logaddexp(0, -g))``        no overflow for g ≪ 0
-                (``sigmoid="split"``: see below)
-softplus(g)     ``np.logaddexp(0, g)``                  no overflow for g ≫ 0
-relu(g)         ``np.maximum(g, 0)``
-Heaviside(g,0)  ``np.heaviside(g, 0)``                  value 0 at g = 0
-LayerSoftmax    ``np.exp(g - np.logaddexp.reduce(g))``  no overflow (per row)
-==============  ======================================  ==========================
+=================================  ========================================
+expression                         printed
+=================================  ========================================
+W⁽ʲ⁾ X⁽ʲ⁻¹⁾                        ``s1 @ W2[:, :-1].T + W2[:, -1]``
+(W̄⁽ʲ⁺¹⁾)ᵀ δ⁽ʲ⁺¹⁾                   ``(delta2 @ W2[:, :-1])``
+δ⁽ʲ⁾ (X⁽ʲ⁻¹⁾)ᵀ                     ``outer(delta1, x)``: summed over samples
+a ⊙ b, a + b, a^⊙2, 1              ``a * b``, ``a + b``, ``a**2``, ``1``
+=================================  ========================================
 
-and the logarithms of saturating outputs in forms that stay finite:
-log σ(g) as ``-np.logaddexp(0, -g)``, log(1 − σ(g)) as ``-np.logaddexp(0, g)``
-and the log of a layer's softmax as ``g - np.logaddexp.reduce(g, ...)``.
+Functions of the standard are printed as ``xp.<name>`` (``xp`` being the
+namespace of the inputs), and the project's activations as calls of the
+module's own few helpers, each in a form that never overflows:
+``sigmoid``, ``softplus``, ``step`` (relu's slope), ``softmax``,
+``log_softmax`` and ``softmax_complement`` (1 − softmax, precise where f is
+near 1).  The helpers a printed line calls are collected in ``helpers``,
+for the template to define them.
 
-Generated code works on a batch of samples at once, one row per sample, so
-a layer's quantities are arrays of shape (B, n_j).  The few operations that
-are not elementwise are SymPy functions defined here and printed by the same
-printer: :class:`LayerSoftmax` (softmax of each row), :class:`Affine` (g = W·(X, 1)), :class:`Backprop` (the δ sum through
-the next layer's weights), :class:`Outer` (δ·(X, 1)ᵀ summed over samples) and
-:class:`Total` (the sum of every element).  Their ``_sympystr`` gives the
-mathematical form that generated docstrings show.
-
-With the setting ``sigmoid="split"`` the sigmoid is printed as
-``np.exp(np.minimum(g, 0))/(1 + np.exp(-np.abs(g)))``, that is
-e^{min(g, 0)}/(1 + e^{−|g|}): equal to 1/(1 + e^{−g}) for g ≥ 0 and to
-e^{g}/(1 + e^{g}) for g < 0, so no exponent is positive, and as precise as
-the ``logaddexp`` form at a fraction of its cost (``logaddexp`` evaluates a
-logarithm and two exponentials per element).  Generated modules use it.
-
-:class:`AddOuter` (W + D·(X, 1)ᵀ) is printed as a call of the generated
-module's ``_add_outer``, which writes the product straight into the new
-weights (or, with ``out``, into the given ones) instead of building (X, 1).
-
-Every module the printer refers to is recorded in ``module_imports``;
-:meth:`ArrayPrinter.import_lines` turns that into sorted import statements,
-with numpy imported as ``np``.
-
-:class:`ScalarPrinter` prints the same activations for Python floats and
-the ``math`` module, for the straight-line code of one sample of a small
-network (see :mod:`codegen.scalar`).
+:class:`ScalarPrinter` prints per-unit expressions for Python floats and
+the ``math`` module, for the one-sample update of a small network.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import sympy as sp
-from sympy.printing.numpy import NumPyPrinter
+from sympy.matrices.expressions import MatMul, Transpose
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
 from derive.activations import sigmoid, softplus
 
 
-class LayerSoftmax(sp.Function):
-    """softmax over the units of a layer array, each row (sample) on its own."""
+class LayerFunction(sp.MatrixExpr):
+    """A function of a whole layer's pre-activations: ``LayerFunction("softmax", g)``.
 
-    nargs = 1
-
-    def _sympystr(self, printer):
-        return f"softmax({printer._print(self.args[0])})"
-
-
-class Affine(sp.Function):
-    """g = W·(X, 1) for the rows of X: ``Affine(X, W)``, bias weight last in W."""
-
-    nargs = 2
-    precedence = PRECEDENCE["Add"]
-
-    def _sympystr(self, printer):
-        inputs, weights = (printer._print(a) for a in self.args)
-        return f"{weights}·({inputs}, 1)"
-
-
-class Backprop(sp.Function):
-    """Σ_k δ_k w_ki for every unit i: ``Backprop(delta, W)``, W's bias column left out."""
-
-    nargs = 2
-
-    def _sympystr(self, printer):
-        delta, weights = (printer._print(a) for a in self.args)
-        return f"(Σ_k {delta}_k·{weights}_ki)"
-
-
-class Outer(sp.Function):
-    """δ·(X, 1)ᵀ summed over the samples: ``Outer(delta, X)``, shaped like W."""
-
-    nargs = 2
-
-    def _sympystr(self, printer):
-        delta, inputs = (printer._print(a) for a in self.args)
-        return f"{delta}·({inputs}, 1)ᵀ"
-
-
-class AddOuter(sp.Function):
-    """W + D·(X, 1)ᵀ summed over the samples: ``AddOuter(W, D, X)``, shaped like W.
-
-    An optional fourth argument names the array the result is written into
-    (the weights themselves, for an update in place).
+    ``softmax`` (each row), ``log_softmax`` and ``softmax_complement`` (1 − softmax).
     """
 
-    nargs = (3, 4)
+    def __new__(cls, name: str, vector: sp.MatrixExpr):
+        return sp.Basic.__new__(cls, sp.Symbol(name), vector)
 
-    def _sympystr(self, printer):
-        weights, inputs = printer._print(self.args[0]), printer._print(self.args[2])
-        factor = printer.parenthesize(self.args[1], PRECEDENCE["Mul"], strict=True)
-        return f"{weights} + {factor}·({inputs}, 1)ᵀ"
+    @property
+    def shape(self):
+        return self.args[1].shape
+
+
+class log_softmax(sp.Function):
+    """log softmax(g) of each row: g less the log-sum-exp of the row."""
+
+    nargs = 1
 
 
 class Total(sp.Function):
@@ -118,164 +62,156 @@ class Total(sp.Function):
 
     nargs = 1
 
-    def _sympystr(self, printer):
-        return f"Σ {printer.parenthesize(self.args[0], PRECEDENCE['Mul'], strict=False)}"
+
+class _Terms:
+    """Sums lead with a positive term, as the explanation writes them: y − f, 1 − s."""
+
+    def _as_ordered_terms(self, expr, order=None):
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        positive = [t for t in terms if not t.could_extract_minus_sign()]
+        return positive + [t for t in terms if t.could_extract_minus_sign()]
 
 
-def has_stable_log(expr: sp.Expr) -> bool:
-    """Whether :class:`ArrayPrinter` prints ``log(expr)`` in a form finite where expr rounds to 0."""
-    return isinstance(expr, (sigmoid, LayerSoftmax))
-
-
-class ArrayPrinter(NumPyPrinter):
-    """SymPy's NumPy printer with the project's activations and array operations.
+class ArrayPrinter(_Terms, PythonCodePrinter):
+    """The derivation's vector forms as array-API code for a batch of rows.
 
     Parameters
     ----------
-    aliases : dict, optional
-        Module aliases, ``{"numpy": "np"}`` by default.
+    arrays : dict
+        The code name of each of the derivation's vectors (``Naming.vector``),
+        e.g. ``{s^{(1)}: "s1", W̄^{(2)}: "W2[:, :-1]"}``.
 
     Examples
     --------
-    >>> import sympy as sp
-    >>> from derive.activations import sigmoid
-    >>> g = sp.Symbol("g")
-    >>> printer = ArrayPrinter()
-    >>> printer.doprint(sigmoid(g) * (1 - sigmoid(g)))
-    '(1 - np.exp(-np.logaddexp(0, -g)))*np.exp(-np.logaddexp(0, -g))'
-    >>> printer.import_lines()
-    ['import numpy as np']
+    >>> from derive import Derivation, seed
+    >>> from codegen.module import vector_names
+    >>> d = Derivation(seed())
+    >>> printer = ArrayPrinter(vector_names(d))
+    >>> printer.doprint(d.layer_rule(1))
+    's1 * (1 - s1) * (delta2 @ W2[:, :-1])'
     """
 
-    _default_settings: ClassVar[dict] = {**NumPyPrinter._default_settings, "sigmoid": "logaddexp"}
-
-    def __init__(self, settings=None, aliases: dict[str, str] | None = None):
-        super().__init__(settings)
-        if self._settings["sigmoid"] not in ("logaddexp", "split"):
-            raise ValueError(f"sigmoid: 'logaddexp' or 'split', got {self._settings['sigmoid']!r}")
-        self.aliases = {"numpy": "np"} if aliases is None else dict(aliases)
+    def __init__(self, arrays: dict[sp.Basic, str]):
+        super().__init__({"fully_qualified_modules": False, "standard": "python3"})
+        self.arrays = dict(arrays)
+        self.helpers: set[str] = set()
 
     def _module_format(self, fqn, register=True):
+        # math.exp, math.pi, ... are xp.exp, xp.pi: the standard has the same names.
         module, _, name = fqn.rpartition(".")
-        if not module:
-            return fqn
-        top, _, rest = module.partition(".")
-        if register:
-            self.module_imports[module].add(name)
-        if top in self.aliases:
-            return ".".join(filter(None, (self.aliases[top], rest, name)))
-        return fqn
+        return f"xp.{name}" if module in ("math", "cmath") else name
 
-    def import_lines(self) -> list[str]:
-        """The import statements the printed code needs, sorted, numpy always included."""
-        lines = {f"import numpy as {self.aliases['numpy']}"} if "numpy" in self.aliases else set()
-        for module in self.module_imports:
-            top = module.partition(".")[0]
-            if top in self.aliases:
-                lines.add(f"import {top} as {self.aliases[top]}")
+    def _helper(self, name: str, *args: sp.Basic) -> str:
+        self.helpers.add(name)
+        return f"{name}({', '.join(self._print(a) for a in args)})"
+
+    # -- the layer's vectors ---------------------------------------------
+    def _print_MatrixSymbol(self, expr):
+        return self.arrays[expr]
+
+    def _print_Symbol(self, expr):
+        return self.arrays.get(expr, expr.name)
+
+    def _print_OneMatrix(self, expr):
+        return "1"
+
+    def _print_MatAdd(self, expr):
+        # y - f, 1 - s, W + c δ Xᵀ: the weights and the positive terms first
+        terms = sorted(
+            expr.args,
+            key=lambda t: (t.could_extract_minus_sign(), not isinstance(t, sp.MatrixSymbol)),
+        )
+        text = self._print(terms[0])
+        for term in terms[1:]:
+            if term.could_extract_minus_sign():
+                text += f" - {self.parenthesize(-term, PRECEDENCE['Add'], strict=True)}"
             else:
-                lines.add(f"import {module}")
-        return sorted(lines)
+                text += f" + {self._print(term)}"
+        return text
 
-    def _call(self, function: str, *args: str) -> str:
-        return f"{self._module_format('numpy.' + function)}({', '.join(args)})"
+    def _print_HadamardProduct(self, expr):
+        return " * ".join(self.parenthesize(f, PRECEDENCE["Mul"], strict=True) for f in expr.args)
+
+    def _print_HadamardPower(self, expr):
+        base, exp = expr.args
+        return f"{self.parenthesize(base, PRECEDENCE['Pow'], strict=True)}**{self._print(exp)}"
+
+    def _print_Elementwise(self, expr):
+        function, vector = expr.args
+        return self._print(function(sp.Symbol(self.arrays[vector], real=True)))
+
+    def _print_LayerFunction(self, expr):
+        return self._helper(expr.args[0].name, expr.args[1])
+
+    def _print_MatMul(self, expr):
+        coeff, factors = expr.as_coeff_matrices()
+        if coeff != 1:
+            rest = MatMul(*factors) if len(factors) > 1 else factors[0]
+            sign, coeff = ("-", -coeff) if coeff < 0 else ("", coeff)
+            scaled = self.parenthesize(rest, PRECEDENCE["Mul"], strict=True)
+            return sign + (scaled if coeff == 1 else f"{self._print(coeff)} * {scaled}")
+        a, b = factors
+        if isinstance(b, Transpose):
+            # δ Xᵀ of one sample, summed over the samples: the layer's gradient shape
+            return self._helper("outer", a, self._input(b.arg))
+        if isinstance(a, Transpose):
+            # (W̄ᵀ δ)ᵀ = δᵀ W̄ for a row of δ
+            return f"({self._print(b)} @ {self._print(a.arg)})"
+        # W X with X = (s, 1): the bias column added, X never built
+        w, s = self._print(a), self._input(b)
+        return f"{s} @ {w}[:, :-1].T + {w}[:, -1]"
+
+    def _input(self, bias_vector: sp.MatrixSymbol) -> sp.Symbol:
+        """The array whose rows, with a 1 appended, are the layer input X."""
+        return sp.Symbol(self.arrays[bias_vector], real=True)
+
+    def _print_log_softmax(self, expr):
+        return self._helper("log_softmax", expr.args[0])
+
+    def _print_Total(self, expr):
+        return f"xp.sum({self._print(expr.args[0])})"
 
     # -- activations ------------------------------------------------------
     def _print_sigmoid(self, expr):
-        # 1/(1 + e^{-g}) = e^{-log(1 + e^{-g})}: logaddexp never overflows.
-        g = expr.args[0]
-        if self._settings["sigmoid"] == "split":
-            # e^{min(g, 0)} / (1 + e^{-|g|}): both exponents are never positive.
-            arg = self._print(g)
-            top = self._call("exp", self._call("minimum", arg, "0"))
-            return f"{top}/(1 + {self._call('exp', '-' + self._call('abs', arg))})"
-        return self._call("exp", "-" + self._call("logaddexp", "0", self._print(-g)))
+        return self._helper("sigmoid", expr.args[0])
 
     def _print_softplus(self, expr):
-        return self._call("logaddexp", "0", self._print(expr.args[0]))
+        return self._helper("softplus", expr.args[0])
 
     def _print_relu(self, expr):
-        return self._call("maximum", self._print(expr.args[0]), "0")
-
-    def _print_LayerSoftmax(self, expr):
-        # e^{g_i} / Σ_k e^{g_k} = e^{g_i - log Σ_k e^{g_k}}: the exponent is never positive.
-        g = self._print(expr.args[0])
-        return self._call("exp", f"{g} - {self._logsumexp(g)}")
-
-    def _logsumexp(self, g: str) -> str:
-        return f"{self._module_format('numpy.logaddexp')}.reduce({g}, axis=-1, keepdims=True)"
-
-    def _print_log(self, expr):
-        # The log of an output that saturates: log σ(g) = −log(1 + e^{−g}),
-        # log(1 − σ(g)) = −log(1 + e^{g}) and log softmax(g) = g − log Σ e^{g},
-        # finite where σ(g) itself rounds to 0 or 1.
-        arg = expr.args[0]
-        if isinstance(arg, sigmoid):
-            return "(-" + self._call("logaddexp", "0", self._print(-arg.args[0])) + ")"
-        if isinstance(1 - arg, sigmoid):
-            return "(-" + self._call("logaddexp", "0", self._print((1 - arg).args[0])) + ")"
-        if isinstance(arg, LayerSoftmax):
-            g = self._print(arg.args[0])
-            return f"({g} - {self._logsumexp(g)})"
-        return super()._print_log(expr)
+        return f"xp.maximum({self._print(expr.args[0])}, 0)"
 
     def _print_Heaviside(self, expr):
-        g, *value = expr.args
-        at_zero = value[0] if value else sp.S.Half
-        return self._call("heaviside", self._print(g), self._print(at_zero))
+        if len(expr.args) == 1 or expr.args[1] != 0:
+            raise ValueError(f"no array form for {expr}: relu's slope is taken as 0 at 0")
+        return self._helper("step", expr.args[0])
 
-    # -- array operations -------------------------------------------------
-    def _print_Affine(self, expr):
-        inputs, weights = expr.args
-        x = self.parenthesize(inputs, PRECEDENCE["Mul"], strict=False)
-        w = self._print(weights)
-        return f"{x} @ {w}[:, :-1].T + {w}[:, -1]"
+    def _print_Abs(self, expr):
+        return f"xp.abs({self._print(expr.args[0])})"
 
-    def _print_Backprop(self, expr):
-        delta, weights = expr.args
-        d = self.parenthesize(delta, PRECEDENCE["Mul"], strict=False)
-        return f"({d} @ {self._print(weights)}[:, :-1])"
+    def _print_sign(self, expr):
+        return f"xp.sign({self._print(expr.args[0])})"
 
-    def _print_Outer(self, expr):
-        delta, inputs = expr.args
-        d = self.parenthesize(delta, PRECEDENCE["Atom"], strict=True)
-        x = self.parenthesize(inputs, PRECEDENCE["Mul"], strict=False)
-        return self._call("column_stack", f"({d}.T @ {x}, {d}.sum(axis=0))")
-
-    def _print_AddOuter(self, expr):
-        args = [self._print(a) for a in expr.args[:3]]
-        if len(expr.args) == 4:
-            args.append(f"out={self._print(expr.args[3])}")
-        return f"_add_outer({', '.join(args)})"
-
-    def _print_Total(self, expr):
-        return self._call("sum", self._print(expr.args[0]))
+    def _print_log(self, expr):
+        # log σ(g) = −softplus(−g) and log(1 − σ(g)) = −softplus(g): finite where σ rounds to 0 or 1
+        arg = expr.args[0]
+        if isinstance(arg, sigmoid):
+            return self._print(-softplus(-arg.args[0]))
+        if isinstance(1 - arg, sigmoid):
+            return self._print(-softplus((1 - arg).args[0]))
+        return f"xp.log({self._print(arg)})"
 
 
-class ScalarPrinter(PythonCodePrinter):
+class ScalarPrinter(_Terms, PythonCodePrinter):
     """SymPy's Python printer for floats, with the project's activations in stable forms.
 
     Functions of ``math`` are printed by their bare names and collected in
     ``module_imports`` (:meth:`import_lines` gives ``from math import ...``).
     Each form keeps a NaN a NaN and never asks ``math.exp`` for e^{g} with
-    g > 0 where it could overflow:
-
-    ==============  =====================================================
-    expression      printed
-    ==============  =====================================================
-    sigmoid(g)      ``(1/(1 + exp(-g)) if g >= 0 else exp(g)/(1 + exp(g)))``
-    softplus(g)     ``(g + log1p(exp(-g)) if g > 0 else log1p(exp(g)))``
-    relu(g)         ``(0.0 if g < 0 else g)``
-    Heaviside(g,0)  ``(1.0 if g > 0 else 0.0 if g <= 0 else g)``
-    log σ(g)        −softplus(−g), and log(1 − σ(g)) as −softplus(g)
-    ==============  =====================================================
-
-    What it cannot print (a layer-wide softmax, say) raises SymPy's
-    ``PrintMethodNotImplementedError``.
+    g > 0, where it could overflow.  Products are printed in the order of their factors.
 
     Examples
     --------
-    >>> import sympy as sp
     >>> g = sp.Symbol("g", real=True)
     >>> printer = ScalarPrinter()
     >>> printer.doprint(sigmoid(g))
@@ -294,57 +230,30 @@ class ScalarPrinter(PythonCodePrinter):
             for module, names in sorted(self.module_imports.items())
         ]
 
+    def _print_Mul(self, expr):
+        # A product built unevaluated (s1_1 * (1 - s1_1) * delta2 * w2_1_1) keeps its order.
+        if not any(a.is_Number or (a.is_Pow and a.exp.is_negative) for a in expr.args):
+            return " * ".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=False) for a in expr.args)
+        return super()._print_Mul(expr)
+
     def _math(self, name: str) -> str:
         return self._module_format("math." + name)
-
-    def _branches(self, test: str, then: str, otherwise: str) -> str:
-        return f"({then} if {test} else {otherwise})"
 
     def _print_sigmoid(self, expr):
         g, minus_g = self._print(expr.args[0]), self._print(-expr.args[0])
         exp = self._math("exp")
-        return self._branches(
-            f"{g} >= 0", f"1/(1 + {exp}({minus_g}))", f"{exp}({g})/(1 + {exp}({g}))"
-        )
+        return f"(1/(1 + {exp}({minus_g})) if {g} >= 0 else {exp}({g})/(1 + {exp}({g})))"
 
     def _print_softplus(self, expr):
         g, minus_g = self._print(expr.args[0]), self._print(-expr.args[0])
         exp, log1p = self._math("exp"), self._math("log1p")
-        return self._branches(
-            f"{g} > 0", f"{g} + {log1p}({exp}({minus_g}))", f"{log1p}({exp}({g}))"
-        )
+        return f"({g} + {log1p}({exp}({minus_g})) if {g} > 0 else {log1p}({exp}({g})))"
 
     def _print_relu(self, expr):
         g = self._print(expr.args[0])
-        return self._branches(f"{g} < 0", "0.0", g)
+        return f"(0.0 if {g} < 0 else {g})"
 
     def _print_Heaviside(self, expr):
-        # The last branch is reached by NaN alone, which stays NaN (as in np.heaviside).
-        g, *value = expr.args
-        at_zero = value[0] if value else sp.S.Half
-        arg = self._print(g)
-        if at_zero == 0:
-            return f"(1.0 if {arg} > 0 else 0.0 if {arg} <= 0 else {arg})"
-        h = self._print(sp.Float(at_zero))
-        return f"(1.0 if {arg} > 0 else 0.0 if {arg} < 0 else {h} if {arg} == 0 else {arg})"
-
-    def _print_log(self, expr):
-        arg = expr.args[0]
-        if isinstance(arg, sigmoid):
-            return self._print(-softplus(-arg.args[0]))
-        if isinstance(1 - arg, sigmoid):
-            return self._print(-softplus((1 - arg).args[0]))
-        return super()._print_log(expr)
-
-
-def array_code(expr: sp.Expr, printer: ArrayPrinter | None = None) -> str:
-    """Print one expression as NumPy array code.
-
-    Examples
-    --------
-    >>> import sympy as sp
-    >>> s = sp.Symbol("s1")
-    >>> array_code(s * (1 - s))
-    's1*(1 - s1)'
-    """
-    return (printer or ArrayPrinter()).doprint(expr)
+        # The last branch is reached by NaN alone, which stays NaN.
+        g = self._print(expr.args[0])
+        return f"(1.0 if {g} > 0 else 0.0 if {g} <= 0 else {g})"

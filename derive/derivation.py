@@ -204,6 +204,18 @@ class Derivation:
         return w - self.names.rate / self.kappa * self.gradient(j, i, k)
 
     # -- vector form --------------------------------------------------------
+    def preactivation_rule(self, j: int) -> sp.MatrixExpr:
+        """g^{(j)} = W^{(j)} X^{(j-1)}."""
+        return self.names.vector("W", j) * self.names.vector("X", j - 1)
+
+    def output_rule(self, j: int) -> sp.MatrixExpr | None:
+        """s^{(j)} = σ(g^{(j)}) elementwise; None for a layer-wide activation (softmax)."""
+        activation = self.activation(j)
+        if not activation.elementwise:
+            return None
+        d = sp.Dummy("d", real=True)
+        return Elementwise(sp.Lambda(d, activation.apply(d)), self.names.vector("g", j))
+
     def layer_rule(self, j: int) -> sp.MatrixExpr:
         r"""δ^{(j)} as a vector: elementwise over the layer, for any depth.
 

@@ -39,7 +39,7 @@ def test_benchmark_smoke_covers_every_section_and_peer(smoke):
                     "### 4. Memory", "fitted time ∝ depth^k: k = "):
         assert heading in out, heading
     for case in ("pure Python on floats", "generated update", "hand-written numpy",
-                 "GEMM floor", "generated update_ (in place)", "`depth 16`", "`update_`"):
+                 "GEMM floor", "`depth 16`", "`update`"):
         assert case in out, case
     assert out.count("load from other processes") == 3  # tiny, wide float64 and float32
     for peer in ("torch autograd", "jax.jit(grad)"):

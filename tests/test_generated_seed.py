@@ -68,3 +68,23 @@ def test_loss_of_the_example_and_of_the_truth_table():
 def test_weights_as_nested_lists_of_integers():
     weights = [[[2, -2, 0], [1, 3, -1]], [[3, -2, -1]]]
     np.testing.assert_allclose(xnor.forward(weights, [1, 0])[-1], [0.6552938], atol=1e-7)
+
+
+def test_the_module_reads_like_the_derivation():
+    from tests.test_codegen import ROOT
+
+    text = (ROOT / "generated" / "xnor.py").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 200
+    for line in [
+        "    g1 = x @ W1[:, :-1].T + W1[:, -1]  # (eq:g-1)\n",
+        "    s1 = sigmoid(g1)  # (eq:s-1)\n",
+        "    delta2 = (y - f) * f * (1 - f)  # (eq:delta-2)\n",
+        "    delta1 = s1 * (1 - s1) * (delta2 @ W2[:, :-1])  # (eq:delta-1)\n",
+        "    W1_new = W1 + c * outer(delta1, x)  # (eq:update-1)\n",
+    ]:
+        assert text.count(line) == 1, line
+    # the forward pass in two places: the layer form and the float update of one sample
+    assert text.count("(eq:s-1)") == 3  # s1 of the layer, s1_1 and s1_2 on floats
+    assert text.count("_forward(xp, W1, W2, x)") == 4  # forward, loss, _backward call it
+    for gone in ("ctypes", "struct", "except"):
+        assert gone not in text, gone

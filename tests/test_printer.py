@@ -1,66 +1,97 @@
-"""The NumPy printer of generated code: exact strings, one test per construct."""
+"""The printers of generated code: exact strings, one test per construct."""
 
+import pytest
 import sympy as sp
+from sympy.matrices.expressions import HadamardProduct
 
-from codegen.printer import Affine, ArrayPrinter, Backprop, Outer, Total
+from codegen.module import vector_names
+from codegen.printer import ArrayPrinter, LayerFunction, ScalarPrinter, Total, log_softmax
+from derive import Derivation, Network, seed
 from derive.activations import relu, sigmoid, softplus
 
-g, s, x, y, f = sp.symbols("g s1 x y f", real=True)
-W, delta = sp.symbols("W2 delta2", real=True)
+g, f, y = sp.symbols("g1 f y", real=True)
+D = Derivation(seed())
 
 
-def code(expr):
-    return ArrayPrinter().doprint(expr)
+def code(expr, d=D):
+    return ArrayPrinter(vector_names(d)).doprint(expr)
 
 
-def test_sigmoid_is_printed_without_overflow():
-    assert code(sigmoid(g)) == "np.exp(-np.logaddexp(0, -g))"
+def test_preactivation_adds_the_bias_column_without_building_x():
+    assert code(D.preactivation_rule(1)) == "x @ W1[:, :-1].T + W1[:, -1]"
+    assert code(D.preactivation_rule(2)) == "s1 @ W2[:, :-1].T + W2[:, -1]"
 
 
-def test_sigmoid_of_a_sum_negates_the_whole_argument():
-    assert code(sigmoid(g + x)) == "np.exp(-np.logaddexp(0, -g - x))"
+def test_outputs_call_the_stable_helpers():
+    printer = ArrayPrinter(vector_names(D))
+    assert printer.doprint(D.output_rule(2)) == "sigmoid(g2)"
+    assert printer.helpers == {"sigmoid"}
 
 
-def test_relu():
-    assert code(relu(g)) == "np.maximum(g, 0)"
+def test_the_seeds_deltas_in_the_explanations_order():
+    assert code(D.layer_rule(2)) == "(y - f) * f * (1 - f)"
+    assert code(D.layer_rule(1)) == "s1 * (1 - s1) * (delta2 @ W2[:, :-1])"
 
 
-def test_softplus():
-    assert code(softplus(g)) == "np.logaddexp(0, g)"
+def test_gradient_and_update_sum_over_the_samples():
+    assert code(D.gradient_rule(1)) == "-2 * outer(delta1, x)"
+    assert code(D.update_rule(2)) == "W2 + c * outer(delta2, s1)"
 
 
-def test_heaviside_keeps_its_value_at_zero():
-    assert code(sp.Heaviside(g, 0)) == "np.heaviside(g, 0)"
-    assert code(sp.Heaviside(g)) == "np.heaviside(g, 1/2)"
+@pytest.mark.parametrize(
+    "activation, output, slope",
+    [
+        ("tanh", "xp.tanh(g1)", "(1 - s1**2) * (delta2 @ W2[:, :-1])"),
+        ("relu", "xp.maximum(g1, 0)", "step(g1) * (delta2 @ W2[:, :-1])"),
+        ("softplus", "softplus(g1)", "sigmoid(g1) * (delta2 @ W2[:, :-1])"),
+        ("linear", "g1", "(delta2 @ W2[:, :-1])"),
+        (
+            "x/(1 + abs(x))",
+            "g1/(xp.abs(g1) + 1)",
+            (
+                "(1/(xp.abs(g1) + 1) - (xp.abs(g1) + 1)**(-2) * xp.sign(g1) * g1)"
+                " * (delta2 @ W2[:, :-1])"
+            ),
+        ),
+    ],
+)
+def test_each_hidden_activation_and_its_slope(activation, output, slope):
+    d = Derivation(Network((2, 3, 1), (activation, "sigmoid")))
+    assert code(d.output_rule(1), d) == output
+    assert code(d.layer_rule(1), d) == slope
 
 
-def test_tanh_and_its_slope():
-    assert code(sp.tanh(g)) == "np.tanh(g)"
-    assert code(1 - s**2) == "1 - s1**2"
+def test_layer_functions_and_the_loss():
+    d = Derivation(Network((2, 3), ("softmax",), "softmax_cross_entropy"))
+    n = d.names
+    precise = HadamardProduct(n.vector("y", 1), LayerFunction("softmax_complement", n.vector("g", 1)))
+    assert code(precise, d) == "y * softmax_complement(g1)"
+    assert code(LayerFunction("softmax", n.vector("g", 1)), d) == "softmax(g1)"
+    assert code(Total(-y * log_softmax(g)), d) == "xp.sum(-y*log_softmax(g1))"
+    assert code(Total((y - f) ** 2)) == "xp.sum((y - f)**2)"
 
 
-def test_affine_layer():
-    assert code(Affine(x, W)) == "x @ W2[:, :-1].T + W2[:, -1]"
+def test_logs_of_a_sigmoid_stay_finite():
+    assert code(sp.log(sigmoid(g))) == "-softplus(-g1)"
+    assert code(sp.log(1 - sigmoid(g))) == "-softplus(g1)"
+    assert code(sp.log(f)) == "xp.log(f)"
 
 
-def test_backprop_sum_is_parenthesized_inside_a_product():
-    assert code((1 - s**2) * Backprop(delta, W)) == "(1 - s1**2)*(delta2 @ W2[:, :-1])"
+def test_relu_slope_must_be_zero_at_zero():
+    with pytest.raises(ValueError, match="0 at 0"):
+        code(sp.Heaviside(g))
 
 
-def test_outer_product_with_bias_column():
-    assert code(-2 * Outer(delta, s)) == ("-2*np.column_stack((delta2.T @ s1, delta2.sum(axis=0)))")
+def test_scalar_forms_never_overflow_and_keep_nan():
+    printer = ScalarPrinter()
+    assert printer.doprint(sigmoid(g)) == "(1/(1 + exp(-g1)) if g1 >= 0 else exp(g1)/(1 + exp(g1)))"
+    assert printer.doprint(softplus(g)) == "(g1 + log1p(exp(-g1)) if g1 > 0 else log1p(exp(g1)))"
+    assert printer.doprint(relu(g)) == "(0.0 if g1 < 0 else g1)"
+    assert printer.doprint(sp.Heaviside(g, 0)) == "(1.0 if g1 > 0 else 0.0 if g1 <= 0 else g1)"
+    assert printer.import_lines() == ["from math import exp, log1p"]
 
 
-def test_total():
-    assert code(Total((y - f) ** 2)) == "np.sum((-f + y)**2)"
-
-
-def test_imports_are_collected_and_aliased():
-    printer = ArrayPrinter()
-    printer.doprint(sp.log(f) + sp.Max(g, 0))
-    assert printer.import_lines() == ["import functools", "import numpy as np"]
-
-
-def test_plain_notation_for_docstrings():
-    assert sp.sstr(Affine(x, W)) == "W2·(x, 1)"
-    assert sp.sstr(Total(-(y * sp.log(f)))) == "Σ (-y*log(f))"
+def test_scalar_products_keep_the_order_of_their_factors():
+    s, delta, w = sp.symbols("s1_1 delta2_1 w2_1_1", real=True)
+    product = sp.Mul(s, 1 - s, delta, w, evaluate=False)
+    assert ScalarPrinter().doprint(product) == "s1_1 * (1 - s1_1) * delta2_1 * w2_1_1"

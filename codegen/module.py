@@ -1,0 +1,193 @@
+"""The printed lines of a network's module, from the derivation's vector forms.
+
+Each named quantity of a layer is one line, printed by
+:class:`codegen.printer.ArrayPrinter` from the matrix expression the
+derivation (and so the explanation) states for it: ``preactivation_rule``
+and ``output_rule`` for the forward pass, ``layer_rule`` for δ,
+``gradient_rule`` and ``update_rule``.  Two lines are written in a form more
+precise than the expression's letter, each equal to it: the log of a
+saturating output in the loss (log σ(g) = −softplus(−g), log softmax(g)),
+and a softmax layer's δ = y − f as y ⊙ (1 − f) − (1 − y) ⊙ f with 1 − f taken
+from the logits, so that it keeps its relative precision where f is near 1.
+
+Examples
+--------
+>>> from derive import seed
+>>> code = ModuleCode(seed())
+>>> [(line.name, line.code) for line in code.deltas]
+[('delta2', '(y - f) * f * (1 - f)'), ('delta1', 's1 * (1 - s1) * (delta2 @ W2[:, :-1])')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.matrices.expressions import HadamardProduct, OneMatrix
+
+from codegen.printer import ArrayPrinter, LayerFunction, Total, log_softmax
+from codegen.scalar import ScalarUpdate
+from derive.activations import sigmoid
+from derive.derivation import Derivation
+from derive.naming import LayerArrays, label
+from derive.network import Network
+
+
+@dataclass(frozen=True)
+class Line:
+    """One named quantity of generated code: ``name = code  # (label)``."""
+
+    name: str
+    code: str
+    label: str
+
+
+def vector_names(d: Derivation) -> dict[sp.Basic, str]:
+    """The code name of each of the derivation's layer vectors and matrices."""
+    a, n = LayerArrays(d.depth), d.names
+    names = {n.vector("y", d.depth): str(a.target)}
+    for j in range(d.depth + 1):
+        names[n.vector("s", j)] = names[n.vector("X", j)] = str(a.output(j))
+        if j:
+            names[n.vector("g", j)] = str(a.preactivation(j))
+            names[n.vector("delta", j)] = str(a.delta(j))
+            names[n.vector("W", j)] = str(a.weights(j))
+            names[n.vector("Wbar", j)] = f"{a.weights(j)}[:, :-1]"
+    return names
+
+
+class ModuleCode:
+    """The printed lines of one network's module.
+
+    Parameters
+    ----------
+    network : Network
+    """
+
+    def __init__(self, network: Network):
+        self.network = network
+        self.derivation = d = Derivation(network)
+        self.depth = L = d.depth
+        self.arrays = a = LayerArrays(L)
+        self.printer = ArrayPrinter(vector_names(d))
+        layers = range(1, L + 1)
+        self.kappa = d.kappa
+        self.one_hot = d.loss.one_hot
+
+        self.forward: list[Line] = []
+        for j in layers:
+            output = d.output_rule(j)
+            if output is None:
+                output = self._layer_wide(d, j, "softmax")
+            self.forward.append(self._line(a.preactivation(j), d.preactivation_rule(j), "g", j))
+            self.forward.append(self._line(a.output(j), output, "s", j))
+
+        rules = [(L, self._output_delta(d))] + [(j, d.layer_rule(j)) for j in reversed(layers[:-1])]
+        self.deltas = [self._line(a.delta(j), rule, "delta", j) for j, rule in rules]
+        names = self.printer.arrays
+        self._delta_uses = {names[m] for _, rule in rules for m in rule.atoms(sp.MatrixSymbol)}
+        self.gradients = [self._line(f"dW{j}", d.gradient_rule(j), "gradient", j) for j in layers]
+        self.updates = [self._line(f"W{j}_new", d.update_rule(j), "update", j) for j in layers]
+        term = self._loss_term(d)
+        self.loss = self._line("eps", Total(term), "loss")
+        self._loss_uses = {str(symbol) for symbol in term.free_symbols}
+        self.scalar = ScalarUpdate.of(d)
+
+    def _layer_wide(self, d: Derivation, j: int, name: str) -> LayerFunction:
+        activation = d.activation(j)
+        if activation.name != name:
+            raise ValueError(f"layer {j}: no array form for the activation {activation.name}")
+        return LayerFunction(name, d.names.vector("g", j))
+
+    def _output_delta(self, d: Derivation) -> sp.MatrixExpr:
+        """The output δ; a softmax layer's y − f in the form that is precise where f is near 1."""
+        L, n = d.depth, d.names
+        rule = d.layer_rule(L)
+        if d.activation(L).elementwise:
+            return rule
+        y, f = n.vector("y", L), n.vector("s", L)
+        if rule != sp.MatAdd(y, -f):
+            raise ValueError(f"layer {L}: no array form for the output δ {rule}")
+        # y − f = y ⊙ (1 − f) − (1 − y) ⊙ f, with 1 − f from the logits
+        complement = self._layer_wide(d, L, "softmax")
+        complement = LayerFunction("softmax_complement", complement.args[1])
+        return sp.MatAdd(
+            HadamardProduct(y, complement), -HadamardProduct(OneMatrix(*y.shape) - y, f)
+        )
+
+    def _loss_term(self, d: Derivation) -> sp.Expr:
+        """One output's share of ε for every output at once, the logs of f in stable forms."""
+        L, a = d.depth, self.arrays
+        f, g = a.output(L), a.preactivation(L)
+        term = d.loss.term(a.target, f)
+        activation = d.activation(L).name
+        if activation not in ("sigmoid", "softmax"):
+            return term
+        f_of_g = sigmoid(g) if activation == "sigmoid" else None
+
+        def stable(e):
+            if f_of_g is None:
+                return log_softmax(g)
+            return sp.log(e.args[0].xreplace({f: f_of_g}))
+
+        return term.replace(lambda e: isinstance(e, sp.log) and e.has(f), stable)
+
+    def _line(self, name, expr, kind: str, j: int | None = None) -> Line:
+        return Line(str(name), self.printer.doprint(expr), label(kind, j))
+
+    def context(self) -> dict:
+        """What the template needs besides the header: printed lines and name lists."""
+        a = self.arrays
+        layers = range(1, self.depth + 1)
+        weights = [str(a.weights(j)) for j in layers]
+        forward = [line.name for line in self.forward]
+        outputs = [str(a.output(j)) for j in layers]
+        inputs = [str(a.output(j - 1)) for j in layers]
+        deltas = [str(a.delta(j)) for j in layers]
+        backward_uses = self._delta_uses | set(inputs)
+        return {
+            "forward": self.forward,
+            "deltas": self.deltas,
+            "gradients": self.gradients,
+            "updates": self.updates,
+            "loss_step": self.loss,
+            "scalar": self.scalar,
+            "float_imports": list(self.scalar.imports) if self.scalar else [],
+            "scalar_weights": list(zip(weights, map(repr, self.network.weight_shapes))),
+            "scalar_slices": _slices(self.network.weight_shapes),
+            "helpers": sorted(self.printer.helpers),
+            "one_hot": self.one_hot,
+            "kappa": self.printer.doprint(self.kappa),
+            "weights": ", ".join(weights),
+            "weight_tuple": _tuple(weights),
+            "forward_names": ", ".join(forward),
+            "forward_for_outputs": _unpack(forward, set(outputs)),
+            "forward_for_loss": _unpack(forward, self._loss_uses),
+            "forward_for_backward": _unpack(forward, backward_uses),
+            "outputs": ", ".join(outputs),
+            "inputs_tuple": _tuple(inputs),
+            "delta_tuple": _tuple(deltas),
+            "delta_list": ", ".join(deltas),
+            "gradient_names": ", ".join(line.name for line in self.gradients),
+            "update_names": ", ".join(line.name for line in self.updates),
+        }
+
+
+def _slices(shapes) -> list[tuple[int, int, str]]:
+    """Where each layer's weights lie in one flat array of all of them, and their shape."""
+    slices, start = [], 0
+    for shape in shapes:
+        stop = start + shape[0] * shape[1]
+        slices.append((start, stop, repr(tuple(shape))))
+        start = stop
+    return slices
+
+
+def _tuple(names: list[str]) -> str:
+    """A tuple display of the names, e.g. ``(x,)`` or ``(x, s1)``."""
+    return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
+
+
+def _unpack(names: list[str], used) -> str:
+    """Unpacking targets for the names, ``_`` for those not used."""
+    return ", ".join(name if name in used else "_" for name in names)
