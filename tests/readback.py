@@ -36,7 +36,7 @@ def latex_rows(text: str) -> list[tuple[str, list[str]]]:
     """
     start = text.index("A worked example")
     rows: list[list[str]] = []
-    for body in re.findall(r"\\begin\{(?:align|aligned)\}(.*?)\\end\{(?:align|aligned)\}", text[start:], re.S):
+    for body in re.findall(r"\\begin\{(?:align|aligned)\}(.*?)\\end\{(?:align|aligned)\}", text[start:], re.DOTALL):
         for line in body.split("\n"):
             line = re.sub(r"\\label\{[^}]*\}|\\tag\{[^}]*\}|\\notag|\\qquad \\text\{\([^)]*\)\}", "", line)
             line = line.strip().removesuffix(r"\\").strip()
@@ -344,7 +344,7 @@ def _parsed(text: str) -> tuple[sp.Expr, tuple[tuple[sp.Symbol, sp.Expr], ...]]:
     """
     expr = parse_latex(text, backend="lark")
     if not isinstance(expr, sp.Expr):
-        raise ValueError(f"{text!r} does not read back as one expression: {expr}")
+        raise ValueError(f"{text!r} does not read back as one expression: {expr}")  # noqa: TRY004
     expr = expr.subs(sp.Symbol("e"), sp.E)
     stray = {z for z in expr.free_symbols if not re.fullmatch(r"[a-z]_\{\d\}", z.name)}
     if stray:
