@@ -26,6 +26,7 @@ from pathlib import Path
 
 import jinja2
 import sympy as sp
+from sympy.codegen.cfunctions import expm1
 
 import derive
 from codegen.inplace import BATCH, Program
@@ -35,6 +36,7 @@ from codegen.printer import (
     ArrayPrinter,
     Backprop,
     LayerSoftmax,
+    LogSoftmax,
     Outer,
     Total,
     has_stable_log,
@@ -127,6 +129,7 @@ class ModuleCode:
             n.target(1): a.target,
         }
         output_delta = d.delta(L, 1).xreplace(unit)
+        precise_delta = _precise_delta(output_delta, a, self._layer_output(d, L))
         # δ of a hidden layer: its activation's slope times the δ sum through the next layer.
         slopes = {
             j: d.delta_factors(j, 1)[0].xreplace(
@@ -134,7 +137,9 @@ class ModuleCode:
             )
             for j in layers[:-1]
         }
-        self.deltas = [self._line(a.delta(L), output_delta, label("delta", L))]
+        self.deltas = [
+            self._line(a.delta(L), precise_delta, label("delta", L), formula=output_delta)
+        ]
         for j in reversed(layers[:-1]):
             delta = slopes[j] * Backprop(a.delta(j + 1), a.weights(j + 1))
             self.deltas.append(self._line(a.delta(j), delta, label("delta", j)))
@@ -149,7 +154,12 @@ class ModuleCode:
         # W + c δ (X, 1)ᵀ.  c multiplies the output layer's small δ, and the δ of the
         # layers below, linear in it, come out multiplied by c too: c·δ = slope ⊙ (W̄ᵀ c·δ).
         rate = -(n.rate / d.kappa) * (-d.kappa)
-        self.scaled_deltas = [self._line(a.scaled_delta(L), rate * output_delta, label("delta", L))]
+        self.scaled_deltas = [
+            self._line(
+                a.scaled_delta(L), rate * precise_delta, label("delta", L),
+                formula=rate * output_delta,
+            )
+        ]
         for j in reversed(layers[:-1]):
             total = Backprop(a.scaled_delta(j + 1), a.weights(j + 1))
             self.scaled_deltas.append(
@@ -218,7 +228,8 @@ class ModuleCode:
             raise ValueError(f"layer {j}: no array form for the activation {unit}")
         return layer(g)
 
-    def _line(self, name: sp.Symbol, expr: sp.Expr, eq: str) -> Line:
+    def _line(self, name: sp.Symbol, expr: sp.Expr, eq: str, formula=None) -> Line:
+        """The line computing expr; its docstring formula is ``formula`` where that differs."""
         stray = expr.free_symbols - self._allowed
         if stray:
             raise ValueError(
@@ -228,7 +239,7 @@ class ModuleCode:
         return Line(
             name=str(name),
             code=self.printer.doprint(expr),
-            formula=f"{name} = {sp.sstr(expr)}",
+            formula=f"{name} = {sp.sstr(expr if formula is None else formula)}",
             label=eq,
             uses=frozenset(str(s) for s in expr.free_symbols),
             expr=expr,
@@ -273,6 +284,7 @@ class ModuleCode:
             "updates": self.updates,
             "loss_step": self.loss,
             "one_hot": self.one_hot,
+            "log_softmax": "_log_softmax" in self.printer.helpers,
             "kappa": self.printer.doprint(self.kappa),
             "import_groups": import_groups,
             "weight_args": ", ".join(weights),
@@ -288,6 +300,19 @@ class ModuleCode:
             "gradient_names": ", ".join(line.name for line in self.gradients),
             "update_names": ", ".join(line.name for line in self.updates),
         }
+
+
+def _precise_delta(delta: sp.Expr, arrays: LayerArrays, f_of_g: sp.Expr) -> sp.Expr:
+    """A softmax's output δ = y − f as y·(1 − f) − (1 − y)·f, with 1 − f = −expm1(log f).
+
+    Where f nears 1, y − f would keep only f's rounding error: 1 − f is 2e-9
+    for logits (0, −20, −40), while f's last bit is 1e-16.  Each term here
+    keeps its relative precision.  Other output δ are returned as they are.
+    """
+    y, f = arrays.target, arrays.output(arrays.depth)
+    if not isinstance(f_of_g, LayerSoftmax) or sp.expand(delta - (y - f)) != 0:
+        return delta
+    return f * (y - 1) - y * expm1(LogSoftmax(f_of_g.args[0]))
 
 
 def _tuple(names: list[str]) -> str:

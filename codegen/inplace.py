@@ -36,7 +36,7 @@ y to it first), so writing a result into an operand's array never narrows it.
 Examples
 --------
 >>> import sympy as sp
->>> from codegen.printer import ArrayPrinter
+>>> from codegen.printer import ArrayPrinter, LogSoftmax
 >>> s, y, c = sp.symbols("s y c", real=True)
 >>> program = Program(ArrayPrinter(), {"s": ("B", 4), "y": ("B", 4)}, owned={"s"})
 >>> program.define(sp.Symbol("d"), c * (y - s), "eq:d")
@@ -55,11 +55,12 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 
-from codegen.printer import ArrayPrinter
+from codegen.printer import ArrayPrinter, LogSoftmax
 
 #: SymPy functions of one argument and the numpy ufunc that evaluates each.
 UFUNCS = {
     "exp": "exp",
+    "expm1": "expm1",
     "log": "log",
     "tanh": "tanh",
     "sin": "sin",
@@ -207,16 +208,8 @@ class Program:
         return self._op("", d, code=f"{self._code(d)} @ {w}[:, :-1]", shape=(BATCH, units))
 
     def _lower_LayerSoftmax(self, expr):
-        # The printer's e^{g - log Σ e^g}: the exponent is never positive.
-        g = self.lower(expr.args[0])
-        logaddexp = self.printer._module_format("numpy.logaddexp")
-        total = self._op(
-            "",
-            g,
-            code=f"{logaddexp}.reduce({self._code(g)}, axis=-1, keepdims=True)",
-            shape=(*g.shape[:-1], 1),
-        )
-        return self._op("exp", self._op("subtract", g, total))
+        # The printer's e^{log softmax(g)}, its log computed whole by the module's helper.
+        return self._op("exp", self.lower(LogSoftmax(expr.args[0])))
 
     def _lower_sigmoid(self, expr):
         # The printer's split form e^{min(g, 0)}/(1 + e^{-|g|}) with one exponential:
@@ -289,7 +282,9 @@ class Program:
                 result = self._op("negative", self.lower(term))
             else:
                 result = self._op("subtract", result, self.lower(term))
-        if number != 0:
+        if number.is_negative:
+            result = self._op("subtract", result, self._literal(-number))
+        elif number != 0:
             result = self._op("add", result, self._literal(number))
         return result
 

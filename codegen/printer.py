@@ -11,17 +11,24 @@ sigmoid(g)      ``np.exp(-np.logaddexp(0, -g))``        no overflow for g ≪ 0
 softplus(g)     ``np.logaddexp(0, g)``                  no overflow for g ≫ 0
 relu(g)         ``np.maximum(g, 0)``
 Heaviside(g,0)  ``np.heaviside(g, 0)``                  value 0 at g = 0
-LayerSoftmax    ``np.exp(g - np.logaddexp.reduce(g))``  no overflow (per row)
+LayerSoftmax    ``np.exp(_log_softmax(g))``             no overflow (per row)
 ==============  ======================================  ==========================
 
 and the logarithms of saturating outputs in forms that stay finite:
 log σ(g) as ``-np.logaddexp(0, -g)``, log(1 − σ(g)) as ``-np.logaddexp(0, g)``
-and the log of a layer's softmax as ``g - np.logaddexp.reduce(g, ...)``.
+and the log of a layer's softmax (:class:`LogSoftmax`) as ``_log_softmax(g)``,
+a function of the generated module: z − log Σ e^z with z = g − max g.  With
+the largest z exactly 0 the sum lies in [1, n] and its log, where it is
+near 0, keeps its relative precision (``logaddexp`` adds each e^z through
+``log1p``): so log f, and f, do not change when every logit moves by the
+same amount, and 1 − f = −expm1(log f) keeps its digits where f nears 1.
+Every helper of the module that printed code calls is recorded in
+``helpers``.
 
 Generated code works on a batch of samples at once, one row per sample, so
 a layer's quantities are arrays of shape (B, n_j).  The few operations that
 are not elementwise are SymPy functions defined here and printed by the same
-printer: :class:`LayerSoftmax` (softmax of each row), :class:`Affine` (g = W·(X, 1)), :class:`Backprop` (the δ sum through
+printer: :class:`LayerSoftmax` (softmax of each row) and :class:`LogSoftmax`, :class:`Affine` (g = W·(X, 1)), :class:`Backprop` (the δ sum through
 the next layer's weights), :class:`Outer` (δ·(X, 1)ᵀ summed over samples) and
 :class:`Total` (the sum of every element).  Their ``_sympystr`` gives the
 mathematical form that generated docstrings show.
@@ -65,6 +72,15 @@ class LayerSoftmax(sp.Function):
 
     def _sympystr(self, printer):
         return f"softmax({printer._print(self.args[0])})"
+
+
+class LogSoftmax(sp.Function):
+    """log softmax over the units of a layer array, each row on its own."""
+
+    nargs = 1
+
+    def _sympystr(self, printer):
+        return f"log(softmax({printer._print(self.args[0])}))"
 
 
 class Affine(sp.Function):
@@ -154,6 +170,8 @@ class ArrayPrinter(NumPyPrinter):
         if self._settings["sigmoid"] not in ("logaddexp", "split"):
             raise ValueError(f"sigmoid: 'logaddexp' or 'split', got {self._settings['sigmoid']!r}")
         self.aliases = {"numpy": "np"} if aliases is None else dict(aliases)
+        #: The generated module's own functions that printed code calls.
+        self.helpers: set[str] = set()
 
     def _module_format(self, fqn, register=True):
         module, _, name = fqn.rpartition(".")
@@ -198,12 +216,12 @@ class ArrayPrinter(NumPyPrinter):
         return self._call("maximum", self._print(expr.args[0]), "0")
 
     def _print_LayerSoftmax(self, expr):
-        # e^{g_i} / Σ_k e^{g_k} = e^{g_i - log Σ_k e^{g_k}}: the exponent is never positive.
-        g = self._print(expr.args[0])
-        return self._call("exp", f"{g} - {self._logsumexp(g)}")
+        # e^{g_i} / Σ_k e^{g_k} = e^{log softmax(g)_i}: the exponent is never positive.
+        return self._call("exp", self._print(LogSoftmax(expr.args[0])))
 
-    def _logsumexp(self, g: str) -> str:
-        return f"{self._module_format('numpy.logaddexp')}.reduce({g}, axis=-1, keepdims=True)"
+    def _print_LogSoftmax(self, expr):
+        self.helpers.add("_log_softmax")
+        return f"_log_softmax({self._print(expr.args[0])})"
 
     def _print_log(self, expr):
         # The log of an output that saturates: log σ(g) = −log(1 + e^{−g}),
@@ -215,8 +233,7 @@ class ArrayPrinter(NumPyPrinter):
         if isinstance(1 - arg, sigmoid):
             return "(-" + self._call("logaddexp", "0", self._print((1 - arg).args[0])) + ")"
         if isinstance(arg, LayerSoftmax):
-            g = self._print(arg.args[0])
-            return f"({g} - {self._logsumexp(g)})"
+            return self._print(LogSoftmax(arg.args[0]))
         return super()._print_log(expr)
 
     def _print_Heaviside(self, expr):
