@@ -241,6 +241,20 @@ class ArrayPrinter(NumPyPrinter):
         at_zero = value[0] if value else sp.S.Half
         return self._call("heaviside", self._print(g), self._print(at_zero))
 
+    # SymPy 1.14's elementwise form of Max and Min, whichever SymPy prints: before 1.14
+    # it was np.amax(numpy.asarray([...]), axis=0), with numpy not aliased.
+    def _print_Max(self, expr):
+        return self._reduce("maximum", expr.args)
+
+    def _print_Min(self, expr):
+        return self._reduce("minimum", expr.args)
+
+    def _reduce(self, ufunc: str, args) -> str:
+        if len(args) == 1:
+            return self._print(args[0])
+        items = ", ".join(self._print(a) for a in args)
+        return f"{self._module_format('functools.reduce')}({self._module_format('numpy.' + ufunc)}, [{items}])"
+
     # -- array operations -------------------------------------------------
     def _print_Affine(self, expr):
         inputs, weights = expr.args
