@@ -127,12 +127,14 @@ def check_against_mpmath(module, net, weights, x, y, rtol=1e-12):
         assert_close(got, expected, rtol)
     for got, expected in zip(module.deltas(weights, x[0], y[0]), deltas):
         assert_close(got, expected[0], rtol)
-    assert_close(module.loss(weights, x, y), eps, rtol)
-    for got, expected in zip(module.gradients(weights, x, y), gradients):
-        assert_close(got, expected, rtol)
-    for path in steps(module, weights, x, y):
-        for got, expected in zip(path, gradients):
-            assert_close(got, -expected, rtol)
+    samples = [(x, y)] + ([(x[0], y[0])] if len(x) == 1 else [])
+    for x_, y_ in samples:  # a batch, and one sample on its own
+        assert_close(module.loss(weights, x_, y_), eps, rtol)
+        for got, expected in zip(module.gradients(weights, x_, y_), gradients):
+            assert_close(got, expected, rtol)
+        for path in steps(module, weights, x_, y_):
+            for got, expected in zip(path, gradients):
+                assert_close(got, -expected, rtol)
 
 
 TANH = Network((3, 4, 3), ("tanh", "softmax"), "softmax_cross_entropy")
