@@ -36,7 +36,7 @@ y to it first), so writing a result into an operand's array never narrows it.
 Examples
 --------
 >>> import sympy as sp
->>> from codegen.printer import ArrayPrinter, LogSoftmax
+>>> from codegen.printer import ArrayPrinter
 >>> s, y, c = sp.symbols("s y c", real=True)
 >>> program = Program(ArrayPrinter(), {"s": ("B", 4), "y": ("B", 4)}, owned={"s"})
 >>> program.define(sp.Symbol("d"), c * (y - s), "eq:d")
