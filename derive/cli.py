@@ -166,8 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _digits(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= 15:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 15, got {text!r}")
+    # 0 decimals would round the seed's 0.655 to 1 and its δ to (0 − 1)·1·(1 − 1) = 0.
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 15:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 15, got {text!r}")
     return int(text)
 
 
@@ -331,8 +332,15 @@ def check(directory: str) -> int:
             print(f"{path}: cannot regenerate: {error}", file=sys.stderr)
             stale += 1
             continue
-        if path.read_text(encoding="utf-8") != text:
-            print(f"{path}: stale; regenerate with: {shlex.join(['derive', *argv])}", file=sys.stderr)
+        committed = path.read_text(encoding="utf-8")
+        if committed != text:
+            reason = generate.edited(committed)
+            if reason is not None:
+                # derive --out keeps such a file; --force replaces it, the edits lost.
+                command = shlex.join(["derive", *argv, "--force"])
+                print(f"{path}: {reason}; to replace it: {command}", file=sys.stderr)
+            else:
+                print(f"{path}: stale; regenerate with: {shlex.join(['derive', *argv])}", file=sys.stderr)
             stale += 1
     if not stale:
         print(f"{len(files)} generated module(s) up to date", file=sys.stderr)

@@ -80,6 +80,27 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
     def _r_paren(self):
         return self._mo(")", stretchy="false")
 
+    # SymPy before 1.14 wraps these in <mfenced>, which MathML Core does not
+    # have; written here, the page is the same whichever SymPy prints it.
+    def _arguments(self, *args):
+        """(a, b, ...): the arguments of a function, in brackets that do not stretch."""
+        items = []
+        for n, argument in enumerate(args):
+            items += [self._mo(","), self._print(argument)] if n else [self._print(argument)]
+        return self._row(self._l_paren(), *items, self._r_paren())
+
+    def _print_Function(self, e):
+        return self._row(self._element("mi", text=self.mathml_tag(e)), self._arguments(*e.args))
+
+    def _print_Max(self, expr):
+        name = self._mo(str(expr.func).lower())
+        return self._row(name, self._arguments(*sorted(expr.args, key=sp.default_sort_key)))
+
+    _print_Min = _print_Max
+
+    def _print_Abs(self, expr, exp=None):
+        return self._row(self._mo("|"), self._print(expr.args[0]), self._mo("|"))
+
     def _number(self, text: str):
         if text.startswith("-"):
             return self._row(self._mo(MINUS), self._element("mn", text=text[1:]))

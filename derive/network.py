@@ -178,9 +178,29 @@ def is_name(text: str) -> bool:
     )
 
 
+def name_from_file(stem: str) -> str:
+    """The network name a spec file without ``name`` gets from its file name.
+
+    Every character an identifier cannot hold becomes ``_``, and a name that
+    would start with a digit starts with ``net_``; "network" where that is no
+    name either (a keyword, a dunder).
+
+    Examples
+    --------
+    >>> name_from_file("my-net"), name_from_file("3-4-4-2"), name_from_file("class")
+    ('my_net', 'net_3_4_4_2', 'network')
+    """
+    name = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else "_" for ch in stem)
+    if name[:1].isdigit():
+        name = "net_" + name
+    return name if is_name(name) else "network"
+
+
 def parse_layers(text: str) -> tuple[int, ...]:
     """Parse ``"2-3-1"`` into ``(2, 3, 1)``; a :class:`SpecError` if malformed."""
     parts = text.strip().split("-")
+    if len(parts) == 1 and parts[0].isascii() and parts[0].isdigit():
+        raise SpecError(f"--layers: need at least two sizes (inputs and outputs), got {text!r}")
     if len(parts) < 2 or not all(p.isascii() and p.isdigit() for p in parts):
         raise SpecError(
             f"--layers: expected sizes joined by '-', like 2-2-1 or 3-4-4-2, got {text!r}"
@@ -243,7 +263,7 @@ def from_table(table: dict, default_name: str = "network") -> Network:
         activation = [activation] * max(depth, 0)
     if not isinstance(activation, list) or not all(isinstance(a, str) for a in activation):
         raise SpecError("activation: expected a name or a list of names, one per layer")
-    name = table.get("name", default_name if is_name(default_name) else "network")
+    name = table.get("name", name_from_file(default_name))
     for field in ("name", "title", "loss"):
         if field in table and not isinstance(table[field], str):
             raise SpecError(f"{field}: expected a string, got {table[field]!r}")

@@ -38,6 +38,36 @@ def test_layers_and_digits(capsys):
     assert code == 0 and "= (2.8696242, -2.0740101, -1.1480203)" in out
 
 
+def test_a_spec_without_a_name_is_named_after_its_file(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my-net.toml").write_text("layers = [3, 2]\n", encoding="utf-8")
+    (tmp_path / "gen").mkdir()
+    code, _, _ = run(capsys, "--spec", "my-net.toml", "--out", "gen/my_net.py")
+    assert code == 0
+    text = (tmp_path / "gen" / "my_net.py").read_text(encoding="utf-8")
+    assert "# Network: my_net, layers 3-2," in text
+    assert '"""Backpropagation for the my_net network (3-2), in numpy.' in text
+
+
+def test_check_of_a_module_edited_by_hand_suggests_force(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gen").mkdir()
+    assert main(["--layers", "2-1", "--out", "gen/net.py"]) == 0
+    with open(tmp_path / "gen" / "net.py", "a", encoding="utf-8") as file:
+        file.write("# my note\n")
+    capsys.readouterr()
+    assert main(["--check", "gen"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "gen/net.py: edited by hand since it was generated (its checksum no longer matches);"
+        " to replace it: derive --layers 2-1 --out gen/net.py --force\n"
+    )
+    # The command it suggests is what it takes: without --force derive --out refuses.
+    assert main(["--layers", "2-1", "--out", "gen/net.py"]) == 2
+    assert main(["--layers", "2-1", "--out", "gen/net.py", "--force"]) == 0
+    assert main(["--check", "gen"]) == 0
+
+
 def test_spec_file(capsys, tmp_path):
     spec = tmp_path / "net.toml"
     spec.write_text('name = "tiny"\nlayers = [3, 2]\n', encoding="utf-8")
@@ -56,6 +86,8 @@ def test_spec_file(capsys, tmp_path):
         (["--latex", "--layers", "2-99999"], "at most"),
         (["--latex", "--digits", "x"], "--digits"),
         (["--latex", "--digits", "99"], "--digits"),
+        (["--latex", "--digits", "0"], "from 1 to 15, got '0'"),
+        (["--latex", "--layers", "1"], "need at least two sizes (inputs and outputs), got '1'"),
         (["--latex", "--spec", "no/such/file.toml"], "no such spec file"),
         (["--latex", "--activation", "swish"], "unknown activation 'swish'"),
         (["--latex", "--loss", "hinge"], "unknown loss 'hinge'"),

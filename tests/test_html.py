@@ -69,6 +69,16 @@ def test_sigmoid_hadamard_and_transpose(seed_derivation, printer):
     assert "<mi>T</mi></msup>" in rule
 
 
+def test_function_arguments_and_bars_are_plain_mo_not_mfenced(printer):
+    # SymPy 1.13 prints these with <mfenced>, 1.14 with <mo>: the printer's own, on either.
+    g = sp.Symbol("g", real=True)
+    assert printer.doprint(sp.Function("sign")(g)) == f"<mrow><mi>sign</mi><mrow>{OPEN}<mi>g</mi>{CLOSE}</mrow></mrow>"
+    assert printer.doprint(sp.Abs(g)) == "<mrow><mo>|</mo><mi>g</mi><mo>|</mo></mrow>"
+    assert printer.doprint(sp.Max(g, 0)) == (
+        f"<mrow><mo>max</mo><mrow>{OPEN}<mn>0</mn><mo>,</mo><mi>g</mi>{CLOSE}</mrow></mrow>"
+    )
+
+
 def test_numbers_print_to_the_requested_decimals(seed_derivation):
     three = BackpropMathMLPrinter(seed_derivation.names, digits=3, numeric=True)
     assert three.doprint(sp.Float("-0.14802027708913307")) == f"<mrow><mo>{MINUS}</mo><mn>0.148</mn></mrow>"

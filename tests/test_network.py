@@ -93,7 +93,7 @@ def test_from_layers_builds_a_sigmoid_network_of_those_sizes():
     "text, problem",
     [
         ("0-2", "every size must be at least 1"),
-        ("2", "expected sizes joined by '-'"),
+        ("2", "need at least two sizes (inputs and outputs), got '2'"),
         ("2--1", "expected sizes joined by '-'"),
         ("a-b", "expected sizes joined by '-'"),
         ("-1-2", "expected sizes joined by '-'"),
