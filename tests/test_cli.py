@@ -46,7 +46,7 @@ def test_a_spec_without_a_name_is_named_after_its_file(capsys, tmp_path, monkeyp
     assert code == 0
     text = (tmp_path / "gen" / "my_net.py").read_text(encoding="utf-8")
     assert "# Network: my_net, layers 3-2," in text
-    assert '"""Backpropagation for the my_net network (3-2), in numpy.' in text
+    assert '"""Backpropagation for the my_net network (3-2), on any array library.' in text
 
 
 def test_check_of_a_module_edited_by_hand_suggests_force(capsys, tmp_path, monkeypatch):
