@@ -10,7 +10,6 @@ the generated module's ``gradients`` match five-point finite differences of its
 from __future__ import annotations
 
 import functools
-import importlib.util
 import itertools
 import random
 import warnings
@@ -19,7 +18,6 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from codegen.generate import render, write
 from derive import Derivation, Network, activations
 from derive.cli import main
 from derive.latex import explain
@@ -126,26 +124,6 @@ def test_chain_rule_gradient_equals_direct_derivative(hidden, loss, output, laye
 
 # -- (b) the generated module against finite differences ----------------------
 
-_counter = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def module_of(tmp_path_factory):
-    """The generated module of a network: rendered, written and imported once."""
-    directory = tmp_path_factory.mktemp("architectures")
-    modules: dict[Network, object] = {}
-
-    def build(net: Network):
-        if net not in modules:
-            path = directory / f"m{next(_counter)}.py"
-            write(render(net, "derive --out m.py", "test"), path)
-            spec = importlib.util.spec_from_file_location(path.stem, path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            modules[net] = module
-        return modules[net]
-
-    return build
 
 
 def random_arrays(net: Network, rng: np.random.Generator, batch: int | None):
@@ -164,10 +142,10 @@ def random_arrays(net: Network, rng: np.random.Generator, batch: int | None):
 @pytest.mark.parametrize("batch", [None, 3])
 @pytest.mark.parametrize("hidden, loss, output, layers, kappa", COMBINATIONS)
 def test_generated_gradients_match_finite_differences(
-    module_of, hidden, loss, output, layers, kappa, batch
+    build, hidden, loss, output, layers, kappa, batch
 ):
     net = network(hidden, loss, output, layers)
-    module = module_of(net)
+    module = build(net)
     assert module.KAPPA == kappa
     weights, x, y = random_arrays(
         net, np.random.default_rng([HIDDEN.index(hidden), batch or 1]), batch
@@ -386,9 +364,9 @@ def run_everything(module, weights, x, y) -> list:
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("hidden, output, loss", EXTREME)
 def test_extreme_preactivations_raise_no_warning_and_give_no_nan(
-    module_of, hidden, output, loss, dtype
+    build, hidden, output, loss, dtype
 ):
-    module = module_of(Network((2, 3, 2), (hidden, output), loss, name="net"))
+    module = build(Network((2, 3, 2), (hidden, output), loss, name="net"))
     weights, x, y = extreme_arrays(dtype)
     with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
         warnings.simplefilter("error")

@@ -9,34 +9,14 @@ checked: one sample, a batch, ``deltas``, ``loss``, ``gradients`` and ``update``
 
 from __future__ import annotations
 
-import importlib.util
-import itertools
-
 import mpmath
 import numpy as np
 import pytest
 
-from codegen.generate import render, write
 from derive import Network
 
-_counter = itertools.count()
 #: c for the updates: a power of 2, large enough that (W + c·δ·X − W)/c is c·δ·X/c to the last bit.
 C = 2.0**400
-
-
-@pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("softmax")
-
-    def build(net: Network):
-        path = directory / f"net_{next(_counter)}.py"
-        write(render(net, "derive --layers " + net.layers_text, "test"), path)
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-    return build
 
 
 def reference(net: Network, weights, x, y):
