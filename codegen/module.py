@@ -7,8 +7,9 @@ and ``output_rule`` for the forward pass, ``layer_rule`` for δ,
 ``gradient_rule`` and ``update_rule``.  Two lines are written in a form more
 precise than the expression's letter, each equal to it: the log of a
 saturating output in the loss (log σ(g) = −softplus(−g), log softmax(g)),
-and a softmax layer's δ = y − f as y ⊙ (1 − f) − (1 − y) ⊙ f with 1 − f taken
-from the logits, so that it keeps its relative precision where f is near 1.
+and a sigmoid or softmax output's δ = y − f as y ⊙ (1 − f) − (1 − y) ⊙ f with
+1 − f taken from the pre-activations (σ(−g), or the other units' share), so
+that it keeps its relative precision where f is near 1.
 
 Examples
 --------
@@ -28,7 +29,7 @@ from sympy.matrices.expressions import HadamardProduct, OneMatrix
 from codegen.printer import ArrayPrinter, LayerFunction, Total, log_softmax
 from codegen.scalar import ScalarUpdate
 from derive.activations import sigmoid
-from derive.derivation import Derivation
+from derive.derivation import Derivation, Elementwise
 from derive.naming import LayerArrays, label
 from derive.network import Network
 
@@ -100,17 +101,22 @@ class ModuleCode:
         return LayerFunction(name, d.names.vector("g", j))
 
     def _output_delta(self, d: Derivation) -> sp.MatrixExpr:
-        """The output δ; a softmax layer's y − f in the form that is precise where f is near 1."""
+        """The output δ; a sigmoid or softmax layer's y − f in a form precise where f is near 1."""
         L, n = d.depth, d.names
-        rule = d.layer_rule(L)
-        if d.activation(L).elementwise:
-            return rule
-        y, f = n.vector("y", L), n.vector("s", L)
+        rule, activation = d.layer_rule(L), d.activation(L)
+        y, f, g = n.vector("y", L), n.vector("s", L), n.vector("g", L)
         if rule != sp.MatAdd(y, -f):
+            if activation.elementwise:
+                return rule
             raise ValueError(f"layer {L}: no array form for the output δ {rule}")
-        # y − f = y ⊙ (1 − f) − (1 − y) ⊙ f, with 1 − f from the logits
-        complement = self._layer_wide(d, L, "softmax")
-        complement = LayerFunction("softmax_complement", complement.args[1])
+        # y − f = y ⊙ (1 − f) − (1 − y) ⊙ f, with 1 − f from the pre-activations
+        if activation.name == "sigmoid":
+            u = sp.Dummy("u")
+            complement = Elementwise(sp.Lambda(u, sigmoid(-u)), g)  # 1 − σ(g) = σ(−g)
+        elif not activation.elementwise:
+            complement = LayerFunction("softmax_complement", self._layer_wide(d, L, "softmax").args[1])
+        else:
+            return rule
         return sp.MatAdd(
             HadamardProduct(y, complement), -HadamardProduct(OneMatrix(*y.shape) - y, f)
         )

@@ -257,6 +257,17 @@ def test_softmax_delta_keeps_its_digits_where_f_is_near_1(softmax_module, backen
     assert eps == pytest.approx(math.log1p(rest), rel=1e-12)
 
 
+@pytest.mark.parametrize("g", [20.0, 40.0, 700.0])
+def test_sigmoid_delta_of_binary_cross_entropy_keeps_its_digits_where_f_is_near_1(build, backend, g):
+    """δ = y − f at y = 1 is 1 − σ(g) = σ(−g): e^{−g}/(1 + e^{−g}), not 1 − 1 = 0."""
+    module = build(network("1-1", "sigmoid", "binary_cross_entropy"))
+    args = on(backend, [np.array([[0.0, g]])], np.array([[0.0], [0.0]]), np.array([[1.0], [0.0]]))
+    (delta,) = module.deltas(*args)
+    delta = backend.numpy(delta)[:, 0]
+    assert delta[0] == pytest.approx(math.exp(-g) / (1 + math.exp(-g)), rel=1e-14, abs=0)
+    assert delta[1] == pytest.approx(-1 / (1 + math.exp(-g)), rel=1e-15)  # y = 0: −f
+
+
 def test_softmax_of_zero_logits(softmax_module, backend):
     delta, eps = softmax_layer(softmax_module, [0.0, 0.0, 0.0], [1.0, 0.0, 0.0], backend)
     np.testing.assert_allclose(delta, [2 / 3, -1 / 3, -1 / 3], rtol=1e-15)
