@@ -176,6 +176,7 @@ class _Marker:
         self.true, self.theirs = dict(problem), dict(problem)
         self.true_error: dict = {}
         self.their_error: dict = {}
+        self.tainted: set = set()  # symbols whose student value is wrong or follows from one
 
     def tolerance(self, expr, true: bool = False) -> float:
         values, errors = (self.true, self.true_error) if true else (self.theirs, self.their_error)
@@ -211,18 +212,27 @@ def grade(network: Network, answers: dict, spec: str = "", student: str = "") ->
             marker.true_error[symbol] = tols[-1][0]
             marker.theirs[symbol] = sp.Float(flat[e] if flat is not None else c)
             marker.their_error[symbol] = HALF if flat is not None else tol
+        # a quantity computed from a wrong number is judged on the student's numbers first:
+        # that it also lies near the true value would be a coincidence of the rounding
+        tainted = any(f.free_symbols & marker.tainted for f in q.formulas)
         if flat is None:
+            if tainted:
+                marker.tainted.update(q.symbols)
             continue
-        verdict, slip = _verdict(d, q, flat, true, carried, tols, marker, answers)
+        verdict, slip = _verdict(d, q, flat, true, carried, tols, marker, answers, tainted)
+        if tainted or verdict != "ok":
+            marker.tainted.update(q.symbols)
         rows.append(Row(q.name, tuple(flat), tuple(true), tuple(carried), verdict, slip, q.shape))
     return Report(tuple(rows), spec, network, student)
 
 
-def _verdict(d, q, flat, true, carried, tols, marker, answers):
+def _verdict(d, q, flat, true, carried, tols, marker, answers, tainted):
     close = [abs(g - t) <= tol for g, t, (tol, _) in zip(flat, true, tols)]
+    theirs = [abs(g - c) <= tol for g, c, (_, tol) in zip(flat, carried, tols)]
+    if tainted and all(theirs):
+        return "ok (carried)", None
     if all(close):
         return "ok", None
-    theirs = [abs(g - c) <= tol for g, c, (_, tol) in zip(flat, carried, tols)]
     if all(a or b for a, b in zip(close, theirs)):
         return "ok (carried)", None
     best = None
