@@ -28,6 +28,7 @@ import sympy as sp
 from derive import account as blocks
 from derive import html as html_writer
 from derive import latex as latex_writer
+from derive import losses
 from derive import markdown as markdown_writer
 from derive.account import (
     Break,
@@ -77,7 +78,7 @@ def sheet_blocks(d: Derivation, heading: str = "") -> list:
     out = [
         Section(heading or network.title or "Exercise"),
         Paragraph((
-            (f"A {network.layers_text} network: {acts}, loss {network.loss}."
+            (f"A {network.layers_text} network: {acts}, loss the {losses.get(network.loss).title}."
             " Each layer's input ends with a constant 1 for the bias, so the weights of layer j"
             " form a matrix with one row per unit and the bias weight last:"),
         )),
