@@ -302,6 +302,6 @@ _STYLE = """
 .backprop-derive table.marks { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }
 .backprop-derive table.marks th, .backprop-derive table.marks td { padding: 0.25rem 0.7rem;
        border-bottom: 1px solid #ddd; text-align: left; }
-.backprop-derive table.marks td.wrong { color: #a00; font-weight: bold; }
-.backprop-derive table.marks td.ok { color: #060; }
+.backprop-derive table.marks td.wrong { color: #a00; font-weight: bold; white-space: nowrap; }
+.backprop-derive table.marks td.ok { color: #060; white-space: nowrap; }
 """
