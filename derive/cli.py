@@ -420,18 +420,20 @@ def _teaching_usage(args) -> None:
     if args.exercise and args.grade:
         raise UsageError("--exercise draws a problem and --grade marks answers; give one of them")
     if not args.exercise:
-        for flag in ("seed", "solutions", "toml"):
-            if getattr(args, flag) not in (None, False):
-                raise UsageError(f"--{flag} goes with --exercise")
-        if args.variants != 1:
-            raise UsageError("--variants goes with --exercise")
-    if args.out or args.train or args.check is not None:
-        raise UsageError("--exercise and --grade do not go with --out, --train or --check")
+        _teaching_usage_without(args)
+    tuned = args.epochs is not None or args.c is not None or args.batch
+    if args.out or args.force or args.train or tuned or args.check is not None:
+        raise UsageError(
+            "--exercise and --grade do not go with --out, --force, --train, --epochs, --c,"
+            " --batch or --check"
+        )
     if args.toml and (args.variants != 1 or args.latex or args.markdown or args.html or args.pdf):
         raise UsageError("--toml prints one exercise as a spec file: no --variants, --latex,"
                          " --markdown, --html or --pdf with it")
     if args.latex and args.markdown:
         raise UsageError("--latex and --markdown both print to stdout; give one of them")
+    if args.standalone and (args.markdown or args.toml):
+        raise UsageError("--standalone goes with the LaTeX of a sheet, not --markdown or --toml")
     if args.grade:
         given = [f for f in ("spec", "layers", "activation", "output_activation", "loss") if getattr(args, f)]
         if given:
@@ -442,6 +444,7 @@ def _teaching_usage(args) -> None:
 
 
 def _teaching_usage_without(args) -> None:
+    """The options that only an exercise takes."""
     for flag in ("seed", "solutions", "toml"):
         if getattr(args, flag) not in (None, False):
             raise UsageError(f"--{flag} goes with --exercise")

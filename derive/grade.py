@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import sympy as sp
@@ -108,7 +108,6 @@ class Report:
     spec: str
     network: Network
     student: str = ""
-    counts: dict = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -171,7 +170,6 @@ class _Marker:
     """
 
     def __init__(self, d: Derivation):
-        self.d = d
         problem = problem_values(d.network, d.names)
         self.true, self.theirs = dict(problem), dict(problem)
         self.true_error: dict = {}
