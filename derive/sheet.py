@@ -76,7 +76,7 @@ def sheet_blocks(d: Derivation, heading: str = "") -> list:
             f"{a} (layer {j})" for j, a in enumerate(network.activations, start=1)
         )
     out = [
-        Section(heading or network.title or "Exercise"),
+        Section(heading or "The problem"),
         Paragraph((
             (f"A {network.layers_text} network: {acts}, loss the {losses.get(network.loss).title}."
             " Each layer's input ends with a constant 1 for the bias, so the weights of layer j"
@@ -252,7 +252,7 @@ def markdown(networks: list[Network], solutions: bool = False) -> str:
         if isinstance(block, PageBreak):
             lines += ["", "---"]
         elif isinstance(block, Section):
-            lines += ["", f"## {markdown_writer.escape(block.title)}", ""]
+            lines += ["", f"## {markdown_writer.escape(block.title)}"]
         elif isinstance(block, Paragraph):
             lines += ["", markdown_writer._inline(printer, block.parts)]
         elif isinstance(block, Equations):

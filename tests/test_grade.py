@@ -183,3 +183,20 @@ def test_grade_takes_its_network_from_the_file(tmp_path, capsys):
     answers = write_answers(tmp_path, "[answers]\nf = 0.655\n")
     assert main(["--grade", answers, "--layers", "2-2-1"]) == 2
     assert "not --layers" in capsys.readouterr().err
+
+
+def test_the_readme_shows_what_grade_prints(tmp_path, capsys, monkeypatch):
+    from tests.test_codegen import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = readme[readme.index("### Grading a student's numbers") :]
+    answers = part[part.index("```toml\n") + 8 : part.index("```\n", part.index("```toml\n"))]
+    lead = "prints, and exits 1:\n\n```\n"
+    printed = part[part.index(lead) + len(lead) :]
+    printed = printed[: printed.index("```\n")]
+    monkeypatch.chdir(tmp_path)
+    assert main(["--exercise", "--seed", "7", "--toml"]) == 0
+    (tmp_path / "ex7.toml").write_text(capsys.readouterr().out, encoding="utf-8")
+    (tmp_path / "answers.toml").write_text(answers, encoding="utf-8")
+    assert main(["--grade", "answers.toml"]) == 1
+    assert capsys.readouterr().out == printed
