@@ -147,7 +147,7 @@ def solution_blocks(d: Derivation) -> list:
             rows.append(Row(g, equal(Numbers(shown), Numbers(v[g]))))
         for i in d.units(j):
             with sp.evaluate(False):
-                unit = d.output(j, i).xreplace({g: v[g] for g in v if g in d.output(j, i).free_symbols})
+                unit = d.output(j, i).xreplace({u: v[u] for u in d.output(j, i).free_symbols})
             rows.append(Row(n.output(j, i), equal(Numbers(unit), Numbers(v[n.output(j, i)]))))
     out = [
         Section("Solution"),
@@ -162,7 +162,7 @@ def solution_blocks(d: Derivation) -> list:
 
 
 def key_blocks(derivations: list[Derivation]) -> list[tuple[Derivation, object]]:
-    """The answers of every version: f, every δ and the updated weights, to 3 decimals."""
+    """The answers of every version: the forward pass, every δ and the new weights, to 3 decimals."""
     out = [(derivations[0], Section("Key"))]
     for number, d in enumerate(derivations, start=1):
         network = d.network
@@ -171,7 +171,9 @@ def key_blocks(derivations: list[Derivation]) -> list[tuple[Derivation, object]]
         v = step.values
         rows = []
         for j in range(1, d.depth + 1):
-            rows.append(Row(n.vector("s", j), Numbers(Listed(tuple(v[n.output(j, i)] for i in d.units(j))))))
+            for kind, symbol in (("g", n.preactivation), ("s", n.output)):
+                values = Listed(tuple(v[symbol(j, i)] for i in d.units(j)))
+                rows.append(Row(n.vector(kind, j), Numbers(values)))
         for j in range(d.depth, 0, -1):
             rows.append(Row(n.vector("delta", j), Numbers(Listed(tuple(v[n.delta(j, i)] for i in d.units(j))))))
         for j in range(d.depth, 0, -1):
