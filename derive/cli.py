@@ -1,7 +1,7 @@
 """The ``derive`` command: spec → derivation → LaTeX, HTML, Markdown, a numpy module, training.
 
-Exit codes: 0 success, 1 ``--check`` found stale files, 2 bad input (one line
-on stderr naming the problem; nothing written).
+Exit codes: 0 success, 1 ``--check`` found stale files or ``--grade`` a wrong
+answer, 2 bad input (one line on stderr naming the problem; nothing written).
 """
 
 from __future__ import annotations

@@ -200,3 +200,21 @@ def test_the_readme_shows_what_grade_prints(tmp_path, capsys, monkeypatch):
     (tmp_path / "answers.toml").write_text(answers, encoding="utf-8")
     assert main(["--grade", "answers.toml"]) == 1
     assert capsys.readouterr().out == printed
+
+
+def test_a_slip_carries_through_two_hidden_layers():
+    deep = Network(
+        (2, 3, 2, 1),
+        ("sigmoid",) * 3,
+        weights=(
+            ((-3, -2, 2), (2, 1, -2), (3, -3, 2)),
+            ((3, 0, 2, -1), (-2, -2, 3, -1)),
+            ((2, 3, -1),),
+        ),
+        example=Example(x=(0, 1), y=(0,), c=1),
+    )
+    _, marks = verdicts(deep, work(deep, "target-as-one"))
+    assert marks.pop("delta3") == ("wrong", "target-as-one")
+    later = ["delta2", "delta1", "W3", "W2", "W1"]
+    assert {name: marks[name] for name in later} == dict.fromkeys(later, (CARRIED, None))
+    assert all(marks[name] == ("ok", None) for name in ("g1", "s1", "g2", "s2", "g3", "f"))
