@@ -1,7 +1,7 @@
 """The ``derive`` command: spec → derivation → LaTeX, HTML, Markdown, a numpy module, training.
 
-Exit codes: 0 success, 1 ``--check`` found stale files, 2 bad input (one line
-on stderr naming the problem; nothing written).
+Exit codes: 0 success, 1 ``--check`` found stale files or ``--grade`` a wrong
+answer, 2 bad input (one line on stderr naming the problem; nothing written).
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ examples:
   derive --markdown > seed.md             Markdown with $$ maths, for GitHub and Jupyter
   derive --train --epochs 5000            train the spec's data set with the generated update
   derive --train --batch --c 0.5          one update per epoch, summed over the data set
+  derive --pdf seed.pdf                   the derivation as a PDF (pdflatex)
+  derive --exercise --seed 7 --solutions  an exercise sheet (LaTeX) with its worked solution
+  derive --exercise --seed 7 --variants 30 --solutions --pdf sheets.pdf   30 versions and a key
+  derive --exercise --seed 7 --toml > ex7.toml   the exercise as a spec file
+  derive --grade answers.toml             mark a student's numbers, the first slip named
 """
 
 
@@ -161,8 +166,58 @@ def build_parser() -> argparse.ArgumentParser:
         help="one update per epoch, summed over the data set, instead of one per data row "
         "in order (the seed's), e.g. derive --train --batch",
     )
+    _teaching_arguments(parser)
     parser.add_argument("--version", action="version", version=f"derive {__version__}")
     return parser
+
+
+def _teaching_arguments(parser: argparse.ArgumentParser) -> None:
+    teach = parser.add_argument_group("teaching: exercises with keys, grading, PDF")
+    teach.add_argument(
+        "--exercise",
+        action="store_true",
+        help="draw an exercise for the network (default the seed's 2-2-1): weights, input, "
+        "target and c with numbers a student can work; LaTeX unless --markdown, --html, --pdf "
+        "or --toml, e.g. derive --exercise --seed 7",
+    )
+    teach.add_argument(
+        "--seed", metavar="N", type=_seed,
+        help="with --exercise: the seed of the draw (default 1), e.g. --seed 7",
+    )
+    teach.add_argument(
+        "--solutions", action="store_true",
+        help="with --exercise: add the worked solution of every version",
+    )
+    teach.add_argument(
+        "--variants", metavar="K", type=_variants, default=1,
+        help="with --exercise: K numbered versions and a key, e.g. --variants 30",
+    )
+    teach.add_argument(
+        "--toml", action="store_true",
+        help="with --exercise: print the exercise as a spec file, for --spec and --grade",
+    )
+    teach.add_argument(
+        "--grade", metavar="FILE",
+        help="mark a student's answers (a TOML file naming its spec; see the README): exit 0 "
+        "when all are right, 1 when any is wrong, e.g. derive --grade answers.toml",
+    )
+    teach.add_argument(
+        "--pdf", metavar="FILE",
+        help="write the derivation, or with --exercise the sheet, as a PDF (needs pdflatex), "
+        "e.g. --pdf seed.pdf",
+    )
+
+
+def _seed(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**32:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**32 - 1, got {text!r}")
+    return int(text)
+
+
+def _variants(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 100, got {text!r}")
+    return int(text)
 
 
 def _digits(text: str) -> int:
@@ -347,16 +402,119 @@ def check(directory: str) -> int:
     return 1 if stale else 0
 
 
+def _pdf(tex: str, path: str) -> None:
+    from derive import pdf
+
+    try:
+        data = pdf.compile_pdf(tex)
+        pdf.write(data, path)
+    except pdf.PdfError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"--pdf: cannot write {path!r} ({error.strerror})") from None
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def _teaching_usage(args) -> None:
+    """Refuse options that do not go together, before any work."""
+    if args.exercise and args.grade:
+        raise UsageError("--exercise draws a problem and --grade marks answers; give one of them")
+    if not args.exercise:
+        _teaching_usage_without(args)
+    tuned = args.epochs is not None or args.c is not None or args.batch
+    if args.out or args.force or args.train or tuned or args.check is not None:
+        raise UsageError(
+            "--exercise and --grade do not go with --out, --force, --train, --epochs, --c,"
+            " --batch or --check"
+        )
+    if args.toml and (args.variants != 1 or args.latex or args.markdown or args.html or args.pdf):
+        raise UsageError("--toml prints one exercise as a spec file: no --variants, --latex,"
+                         " --markdown, --html or --pdf with it")
+    if args.latex and args.markdown:
+        raise UsageError("--latex and --markdown both print to stdout; give one of them")
+    if args.standalone and (args.markdown or args.toml):
+        raise UsageError("--standalone goes with the LaTeX of a sheet, not --markdown or --toml")
+    if args.grade:
+        given = [f for f in ("spec", "layers", "activation", "output_activation", "loss") if getattr(args, f)]
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            raise UsageError(f"--grade takes the network from the answers file's spec, not {flag}")
+        if args.pdf or args.latex or args.standalone:
+            raise UsageError("--grade reports as text, --markdown or --html FILE")
+
+
+def _teaching_usage_without(args) -> None:
+    """The options that only an exercise takes."""
+    for flag in ("seed", "solutions", "toml"):
+        if getattr(args, flag) not in (None, False):
+            raise UsageError(f"--{flag} goes with --exercise")
+    if args.variants != 1:
+        raise UsageError("--variants goes with --exercise")
+
+
+def exercise(args) -> int:
+    """``--exercise``: a sheet, its versions and key, or the exercise as a spec file."""
+    from derive import exercise as drawing
+    from derive import sheet
+
+    network, _ = network_from_args(args)
+    try:
+        networks = drawing.draw(network, 1 if args.seed is None else args.seed, args.variants)
+    except drawing.ExerciseError as error:
+        raise UsageError(str(error)) from None
+    if args.toml:
+        sys.stdout.write(drawing.to_toml(networks[0], _exercise_command(args)))
+        return 0
+    if args.pdf:
+        _pdf(sheet.latex(networks, args.solutions, standalone=True), args.pdf)
+    if args.html:
+        _write(sheet.html(networks, args.solutions), args.html, "--html")
+    if args.markdown:
+        sys.stdout.write(sheet.markdown(networks, args.solutions))
+    elif args.latex or args.standalone or not (args.pdf or args.html):
+        sys.stdout.write(sheet.latex(networks, args.solutions, args.standalone))
+    return 0
+
+
+def _exercise_command(args) -> str:
+    words = ["derive", "--exercise", "--seed", str(1 if args.seed is None else args.seed)]
+    for flag in ("spec", "layers", "activation", "output_activation", "loss"):
+        value = getattr(args, flag)
+        if value:
+            words += ["--" + flag.replace("_", "-"), value]
+    return "Drawn by: " + shlex.join([*words, "--toml"])
+
+
+def grade(args) -> int:
+    """``--grade FILE``: mark the answers; 0 when all are right, 1 when any is wrong."""
+    from derive import grade as marking
+    from derive import marks
+
+    network, answers, spec, student = marking.read_answers(args.grade)
+    report = marking.grade(network, answers, spec, student)
+    if args.html:
+        _write(marks.html(report), args.html, "--html")
+    if args.markdown:
+        sys.stdout.write(marks.markdown(report))
+    elif not args.html:
+        sys.stdout.write(marks.text(report))
+    return report.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``derive``; returns the exit code."""
     try:
         args = build_parser().parse_args(argv)
+        if args.exercise or args.grade:
+            _teaching_usage(args)
+            return exercise(args) if args.exercise else grade(args)
         if args.check is not None:
             return check(args.check)
-        if not (args.latex or args.out or args.markdown or args.html or args.train):
+        _teaching_usage_without(args)
+        if not (args.latex or args.out or args.markdown or args.html or args.train or args.pdf):
             raise UsageError(
-                "nothing to do: give --latex, --markdown, --html FILE, --train, --out FILE"
-                " or --check (see --help)"
+                "nothing to do: give --latex, --markdown, --html FILE, --pdf FILE, --train,"
+                " --out FILE, --check, --exercise or --grade FILE (see --help)"
             )
         if args.standalone and not args.latex:
             raise UsageError("--standalone goes with --latex")
@@ -392,6 +550,11 @@ def main(argv: list[str] | None = None) -> int:
             from derive.html import report as page
 
             _write(page(Derivation(network), args.digits, training), args.html, "--html")
+        if args.pdf:
+            from derive.derivation import Derivation
+            from derive.latex import document
+
+            _pdf(document(Derivation(network), args.digits), args.pdf)
         if args.out:
             _generate(network, source, args)
         return 0

@@ -1,0 +1,219 @@
+"""Backprop exercises: a problem drawn from a seed, with numbers a student can work with.
+
+:func:`draw` takes a network's architecture (sizes, activations, loss) and
+draws the rest of a worked example: the weights, an input, a target and the
+update constant c, reproducibly from a seed.  The numbers are kept easy to
+work by hand:
+
+* weights are integers from −3 to 3, inputs 0 or 1 (at least one 1), targets
+  0 or 1 (one-hot for a loss that needs a class distribution), c is 1 or 0.5;
+* a draw is rejected where a unit saturates (a sigmoid or softmax output
+  outside [0.05, 0.95], a tanh output outside [−0.95, 0.95]) or where a δ is
+  below 0.01 in size (so none rounds to 0.000 at 3 decimals, and each carries
+  at least two digits into the updates, enough to tell a slip from rounding).
+
+Every number is computed by :meth:`derive.derivation.Derivation.step`, so an
+exercise's solution is the worked example that ``derive --latex --spec``
+prints for the spec :func:`to_toml` writes.
+
+Examples
+--------
+>>> from derive.network import seed
+>>> first, = draw(seed(), 7)
+>>> first.example.c in (0.5, 1.0), first.weights == draw(seed(), 7)[0].weights
+(True, True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+
+import sympy as sp
+
+from derive import activations, losses
+from derive.derivation import Derivation
+from derive.network import Example, Network
+
+#: Weights are drawn from these integers.
+WEIGHTS = range(-3, 4)
+#: Update constants a student can multiply by in their head.
+RATES = (1.0, 0.5)
+#: Output ranges that keep a unit off its flat tails (the slope stays at least 0.0475).
+BOUNDS = {"sigmoid": (0.05, 0.95), "softmax": (0.05, 0.95), "tanh": (-0.95, 0.95)}
+#: The smallest size of a δ: at 3 decimals it keeps two digits.
+MIN_DELTA = 0.01
+#: Draws of one layer's weights before the whole problem is drawn again.
+LAYER_TRIES = 400
+#: Problems drawn before giving up (a network that cannot have nice numbers).
+MAX_TRIES = 200
+#: The largest network an exercise is drawn for: a sheet is worked by hand.
+MAX_WEIGHTS = 60
+
+
+class ExerciseError(ValueError):
+    """A network for which no exercise with nice numbers can be drawn."""
+
+
+def draw(template: Network, seed: int, count: int = 1) -> list[Network]:
+    """``count`` exercises for the template's architecture, reproducible from ``seed``.
+
+    Each is the template's network with drawn ``weights`` and ``example``, no
+    data set, and a name and title that say which seed and version it is.
+    The first of ``count`` versions is the exercise of ``count = 1``.
+
+    Parameters
+    ----------
+    template : Network
+        Sizes, activations and loss; its weights and examples are not used.
+    seed : int
+        The same seed gives the same exercises, byte for byte.
+    count : int
+        Number of versions.
+    """
+    weights = sum(rows * cols for rows, cols in template.weight_shapes)
+    if weights > MAX_WEIGHTS:
+        raise ExerciseError(
+            f"--exercise: {template.layers_text} has {weights} weights; an exercise is worked by"
+            f" hand and has at most {MAX_WEIGHTS}"
+        )
+    bare = dataclasses.replace(template, weights=None, example=None, data=(), title="")
+    derivation = Derivation(bare)
+    rng = random.Random(seed)
+    out = []
+    for version in range(1, count + 1):
+        weights, example = _problem(derivation, rng)
+        name = f"exercise_{seed}" + (f"_{version}" if count > 1 else "")
+        title = f"Exercise {seed}" + (f", version {version}" if count > 1 else "")
+        out.append(
+            dataclasses.replace(bare, name=name, title=title, weights=weights, example=example)
+        )
+    return out
+
+
+def _problem(d: Derivation, rng: random.Random):
+    net = d.network
+    loss = losses.get(net.loss)
+    for _ in range(MAX_TRIES):
+        x = [float(rng.choice((0, 1))) for _ in range(net.sizes[0])]
+        if not any(x):
+            x[rng.randrange(len(x))] = 1.0
+        n_out = net.sizes[-1]
+        if loss.one_hot:
+            hot = rng.randrange(n_out)
+            y = tuple(float(i == hot) for i in range(n_out))
+        else:
+            y = tuple(float(rng.choice((0, 1))) for _ in range(n_out))
+        c = rng.choice(RATES)
+        weights = _weights(d, rng, tuple(x))
+        if weights is None:
+            continue
+        step = d.step(x, y, weights, c)
+        deltas = [step.values[d.names.delta(j, i)] for j in range(1, d.depth + 1) for i in d.units(j)]
+        if all(abs(float(v)) >= MIN_DELTA for v in deltas):
+            return weights, Example(x=tuple(x), y=y, c=c)
+    raise ExerciseError(
+        f"--exercise: no nice numbers found for {net.summary} in {MAX_TRIES} draws"
+        f" (every unit off its flat tails, every δ at least {MIN_DELTA} in size)"
+    )
+
+
+def _weights(d: Derivation, rng: random.Random, x: tuple[float, ...]):
+    """Weights drawn layer by layer, each layer redrawn until no unit saturates."""
+    n = d.names
+    values = {n.input(k): sp.Float(v) for k, v in enumerate(x, start=1)}
+    matrices = []
+    for j in range(1, d.depth + 1):
+        rows, cols = d.network.weight_shapes[j - 1]
+        for _ in range(LAYER_TRIES):
+            matrix = tuple(
+                tuple(float(rng.choice(WEIGHTS)) for _ in range(cols)) for _ in range(rows)
+            )
+            outputs = _layer(d, j, matrix, values)
+            if outputs is not None:
+                break
+        else:
+            return None
+        values.update(outputs)
+        matrices.append(matrix)
+    return tuple(matrices)
+
+
+def _layer(d: Derivation, j: int, matrix, values: dict):
+    """The layer's g and s for the given weights; None where a unit saturates."""
+    n = d.names
+    known = dict(values)
+    for i, row in enumerate(matrix, start=1):
+        for k, w in enumerate(row, start=1):
+            known[n.weight(j, i, k)] = sp.Float(w)
+    out = {}
+    for i in d.units(j):
+        out[n.preactivation(j, i)] = d.preactivation(j, i).xreplace(known).evalf(15)
+    known.update(out)
+    low, high = BOUNDS.get(d.network.activations[j - 1], (-float("inf"), float("inf")))
+    for i in d.units(j):
+        s = d.output(j, i).xreplace(known).evalf(15)
+        if not s.is_Number or not low <= float(s) <= high:
+            return None
+        out[n.output(j, i)] = s
+    # a relu unit at 0 has no slope and its δ would be 0: no exercise in it
+    relu = activations.get(d.network.activations[j - 1]).name == "relu"
+    if relu and any(float(out[n.preactivation(j, i)]) == 0 for i in d.units(j)):
+        return None
+    return out
+
+
+def number(value: float) -> str:
+    """A drawn number as a student writes it: ``2``, ``-3``, ``0.5``.
+
+    Examples
+    --------
+    >>> number(2.0), number(-0.0), number(0.5)
+    ('2', '0', '0.5')
+    """
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
+
+
+def to_toml(network: Network, comment: str = "") -> str:
+    """The exercise as a spec file: ``derive --latex --spec`` prints its solution.
+
+    Parameters
+    ----------
+    network : Network
+        An exercise (weights and example).
+    comment : str
+        A line for the head of the file, e.g. the command that drew it.
+    """
+
+    def vector(values) -> str:
+        return "[" + ", ".join(number(v) for v in values) + "]"
+
+    lines = [f"# {line}" for line in comment.splitlines()]
+    lines += [
+        "# A backprop exercise: derive --latex --spec FILE prints its solution,",
+        "# derive --grade marks a student's answers to it (spec = \"FILE\").",
+        f"name = {json.dumps(network.name)}",
+        f"title = {json.dumps(network.title, ensure_ascii=True)}",
+        f"layers = [{', '.join(map(str, network.sizes))}]",
+        f"activation = [{', '.join(json.dumps(a, ensure_ascii=True) for a in network.activations)}]",
+        f"loss = {json.dumps(network.loss)}",
+        "",
+        "# weights[j] is layer j+1's matrix: one row per unit, the bias weight last.",
+        "weights = [",
+    ]
+    for matrix in network.weights:
+        lines.append("    [" + ", ".join(vector(row) for row in matrix) + "],")
+    example = network.example
+    lines += [
+        "]",
+        "",
+        "[example]",
+        f"x = {vector(example.x)}",
+        f"y = {vector(example.y)}",
+        f"c = {number(example.c)}",
+        "",
+    ]
+    return "\n".join(lines)
