@@ -23,9 +23,9 @@ from pathlib import Path
 
 import jinja2
 
-import derive
 from codegen.module import ModuleCode
 from derive.network import Network
+from derive.version import __version__
 
 #: The start of the header line that names the command regenerating a module.
 REGENERATE = "# Regenerate with: "
@@ -90,7 +90,7 @@ def render(network: Network, command: str, source: str) -> str:
     template = _ENVIRONMENT.get_template("module.py.jinja")
     title = _one_line(network.title)
     return _with_checksum(template.render(
-        version=derive.__version__,
+        version=__version__,
         source=_one_line(source),
         command=command,
         name=network.name,

@@ -15,7 +15,6 @@ The LaTeX and NumPy printers know each function by its class name
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -197,39 +196,24 @@ ACTIVATIONS: dict[str, Activation] = {
 
 
 def get(name: str) -> Activation:
-    """An activation by registry name, or a custom one written as an expression in ``x``.
+    """An activation by registry name.
 
-    Raises ``ValueError`` naming the problem: an unknown name lists the known
-    ones; an expression outside the whitelist names the offending token
-    (see :mod:`derive.expression`).
+    A custom activation, written as an expression in ``x``, is built by
+    :func:`derive.expression.activation`, which parses it.
 
     Examples
     --------
     >>> get("tanh").title
     'hyperbolic tangent'
-    >>> get("x/(1 + abs(x))").apply(sp.Symbol("g"))
-    g/(Abs(g) + 1)
     """
     if not isinstance(name, str):
         # ValueError, not TypeError: every bad spec value is reported the same way
         raise ValueError(f"expected an activation name or expression, got {name!r}")  # noqa: TRY004
     entry = ACTIVATIONS.get(name)
-    if entry is not None:
-        return entry
-    if name.isidentifier() and name != "x":
+    if entry is None:
         known = ", ".join(ACTIVATIONS)
-        raise ValueError(
-            f"unknown activation {name!r} (known: {known}; or an expression in x)"
-        )
-    return _custom(name)
-
-
-@functools.cache
-def _custom(text: str) -> Activation:
-    from derive.expression import X, parse
-
-    expr = parse(text)
-    return Activation(text, lambda g: expr.xreplace({X: g}), f"custom activation {text}")
+        raise ValueError(f"unknown activation {name!r} (known: {known}; or an expression in x)")
+    return entry
 
 
 def derivative(activation: Activation, g: sp.Symbol, output: sp.Symbol) -> sp.Expr:

@@ -13,8 +13,18 @@ import shlex
 import sys
 from pathlib import Path
 
-from derive import __version__, activations, losses
+import codegen
+from codegen import generate
+from derive import activations, losses
+from derive.derivation import Derivation
+from derive.explain.html import report as page
+from derive.explain.latex import document, explain
+from derive.explain.markdown import markdown
+from derive.explain.training import Progress, report
 from derive.network import Network, SpecError, is_name, load_spec, seed
+from derive.train import DEFAULT_EPOCHS, MAX_EPOCHS, Training, default_c, load_module, train
+from derive.train import check as check_training
+from derive.version import __version__
 
 SEED_SOURCE = "derive/networks/xnor.toml (built-in seed)"
 
@@ -173,8 +183,6 @@ def _digits(text: str) -> int:
 
 
 def _epochs(text: str) -> int:
-    from derive.train import MAX_EPOCHS
-
     if not (text.isascii() and text.isdigit()) or int(text) > MAX_EPOCHS:
         raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {MAX_EPOCHS}, got {text!r}")
     return int(text)
@@ -254,31 +262,46 @@ def module_name(path: str) -> str:
 
 
 def _latex(network: Network, args) -> str:
-    from derive.derivation import Derivation
-    from derive.latex import document, explain
-
     derivation = Derivation(network)
     make = document if args.standalone else explain
     return make(derivation, digits=args.digits)
+
+
+def trained(
+    network: Network,
+    epochs: int = DEFAULT_EPOCHS,
+    c: float | None = None,
+    batch: bool = False,
+    progress=None,
+) -> Training:
+    """A training run of the network with the update codegen writes for it.
+
+    Examples
+    --------
+    >>> from derive import seed
+    >>> [round(float(e), 4) for e in trained(seed(), epochs=2).losses]
+    [1.3406, 1.2411, 1.1369]
+    """
+    # Checked before rendering, so that a network without data fails at once.
+    check_training(network, epochs, default_c(network) if c is None else float(c))
+    text = codegen.render(network, "derive --train", f"the network {network.name!r}")
+    module = load_module(text, network.name)
+    return train(network, module, epochs=epochs, c=c, batch=batch, progress=progress)
 
 
 def _training(network: Network, args, required: bool):
     """Train as the arguments say; None when not asked for and the spec has no data set."""
     if not network.data and not required:
         return None
-    from derive.train import DEFAULT_EPOCHS, Progress, train
-
     epochs = DEFAULT_EPOCHS if args.epochs is None else args.epochs
     progress = Progress(epochs)
     try:
-        return train(network, epochs=epochs, c=args.c, batch=args.batch, progress=progress)
+        return trained(network, epochs=epochs, c=args.c, batch=args.batch, progress=progress)
     finally:
         progress.close()
 
 
 def _write(text: str, path: str, option: str) -> None:
-    from codegen import generate
-
     try:
         generate.write(text, path, force=True)
     except OSError as error:
@@ -287,8 +310,6 @@ def _write(text: str, path: str, option: str) -> None:
 
 
 def _generate(network: Network, source: str, args) -> None:
-    from codegen import generate
-
     module_name(args.out)
     text = generate.render(network, regenerate_command(args, args.out), source)
     try:
@@ -302,8 +323,6 @@ def _generate(network: Network, source: str, args) -> None:
 
 def check(directory: str) -> int:
     """Regenerate every module in ``directory`` in memory; 1 if any differs, else 0."""
-    from codegen import generate
-
     folder = Path(directory)
     if not folder.is_dir():
         raise UsageError(f"--check: {directory!r} is not a directory")
@@ -379,18 +398,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.latex:
             sys.stdout.write(_latex(network, args))
         if args.markdown:
-            from derive.derivation import Derivation
-            from derive.markdown import markdown
-
             sys.stdout.write(markdown(Derivation(network), args.digits, training))
         if args.train:
-            from derive.train import report
-
             sys.stdout.write(report(training, args.digits))
         if args.html:
-            from derive.derivation import Derivation
-            from derive.html import report as page
-
             _write(page(Derivation(network), args.digits, training), args.html, "--html")
         if args.out:
             _generate(network, source, args)

@@ -18,13 +18,15 @@ Grammar (``**`` binds tighter than unary minus and is right-associative)::
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from fractions import Fraction
 
 import sympy as sp
 
-from derive.activations import sigmoid, softplus
+from derive import activations
+from derive.activations import Activation, sigmoid, softplus
 
 #: The named functions an expression may use.
 FUNCTIONS = {
@@ -257,3 +259,29 @@ class _Parser:
             self.take(")")
             return value
         raise ExpressionError(f"unexpected {tok!r} at position {pos}")
+
+
+def activation(name: str) -> Activation:
+    """An activation by registry name, or a custom one written as an expression in ``x``.
+
+    Raises ``ValueError`` naming the problem: an unknown name lists the known
+    ones; an expression outside the whitelist names the offending token.
+
+    Examples
+    --------
+    >>> activation("tanh").title
+    'hyperbolic tangent'
+    >>> activation("x/(1 + abs(x))").apply(sp.Symbol("g"))
+    g/(Abs(g) + 1)
+    """
+    if not isinstance(name, str) or name in activations.ACTIVATIONS or (
+        name.isidentifier() and name != "x"
+    ):
+        return activations.get(name)
+    return _custom(name)
+
+
+@functools.cache
+def _custom(text: str) -> Activation:
+    expr = parse(text)
+    return Activation(text, lambda g: expr.xreplace({X: g}), f"custom activation {text}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from derive import activations, losses
+from derive import expression, losses
 
 #: Upper bounds that keep a derivation from hanging or eating the machine.
 MAX_LAYER_SIZE = 4096
@@ -100,7 +100,7 @@ class Network:
                 f"activation: need one per layer ({self.depth}), got {len(self.activations)}"
             )
         for name in self.activations:
-            _registry_field("activation", activations.get, name)
+            _registry_field("activation", expression.activation, name)
         _registry_field("loss", losses.get, self.loss)
         _check_pairing(self)
         if not is_name(self.name):
@@ -362,7 +362,7 @@ def _check_pairing(net: Network) -> None:
     """Layer-wide activations and the losses that need them go together."""
     loss = losses.get(net.loss)
     for j, name in enumerate(net.activations[:-1], start=1):
-        if not activations.get(name).elementwise:
+        if not expression.activation(name).elementwise:
             raise SpecError(f"activation: {name} is for the output layer only, not layer {j}")
     output = net.activations[-1]
     if loss.output is not None and output != loss.output:
@@ -378,7 +378,7 @@ def _check_pairing(net: Network) -> None:
                     f"{field}: {loss.name} needs targets that are a class distribution"
                     f" (non-negative, summing to 1), got {list(y)}"
                 )
-    if not activations.get(output).elementwise:
+    if not expression.activation(output).elementwise:
         if loss.output != output:
             raise SpecError(
                 f"activation: {output} on the output layer needs the loss "

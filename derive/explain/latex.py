@@ -4,10 +4,10 @@ r"""The derivation as LaTeX: a printer for the network's symbols and a document.
 notation: symbols print by their :mod:`derive.naming` form, the activations as
 σ, relu and softplus, elementwise products as ⊙, sums lead with a positive term
 (y − f rather than −f + y), and numbers print to a fixed number of decimals.
-It also prints the layout nodes of :mod:`derive.account` (∂a/∂b, relations,
+It also prints the layout nodes of :mod:`derive.explain.account` (∂a/∂b, relations,
 vectors of numbers).
 
-:func:`explain` writes the blocks of :func:`derive.account.account` as LaTeX,
+:func:`explain` writes the blocks of :func:`derive.explain.account.account` as LaTeX,
 the account a student can follow; :func:`document` wraps it into a file that
 ``pdflatex`` compiles.  The output needs only ``amsmath``.
 """
@@ -17,13 +17,15 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from derive import account as blocks
-from derive import naming
-from derive.account import MAX_EXAMPLE_WEIGHTS, MAX_UNITS_SHOWN
 from derive.derivation import Derivation
-
-#: Sums longer than this show their first terms, a ⋯ and the last term.
-MAX_TERMS_SHOWN = 5
+from derive.explain import account, blocks
+from derive.explain.account import MAX_EXAMPLE_WEIGHTS, MAX_UNITS_SHOWN
+from derive.explain.notation import (
+    MAX_TERMS_SHOWN,
+    Notation,
+    decimals,
+    unevaluated,
+)
 
 _JOINTS = {"space": " ", "thin": r"\,", "none": "", "cdot": r" \cdot "}
 _RELATIONS = {"=": " = ", "<-": r" \leftarrow "}
@@ -71,58 +73,6 @@ def escape(text: str) -> str:
         else:
             out.append("?")
     return "".join(out)
-
-
-class Notation:
-    """What the LaTeX and MathML printers share: the network's names, the
-    decimals of numbers, and the order of a sum's terms.
-
-    Parameters
-    ----------
-    names : derive.naming.Naming
-        The network's symbols and their printed forms.
-    digits : int
-        Decimals shown for floating-point numbers.
-    numeric : bool
-        Print products with explicit multiplication signs and in the given
-        order, for formulas with numbers substituted.
-    """
-
-    def __init__(self, names: naming.Naming, digits: int = 3, numeric: bool = False):
-        super().__init__()
-        self.names = names
-        self.digits = digits
-        self.numeric = numeric
-
-    # sums lead with a positive term: y - f, 1 - s
-    def _as_ordered_terms(self, expr, order=None):
-        if unevaluated(expr) or isinstance(expr, sp.MatAdd):
-            return list(expr.args)  # written in a chosen order: keep it
-        terms = list(super()._as_ordered_terms(expr, order=order))
-        positive = [t for t in terms if not t.could_extract_minus_sign()]
-        return positive + [t for t in terms if t.could_extract_minus_sign()]
-
-    def _numeric_fraction(self, expr) -> tuple[list, list]:
-        """The factors of a product with numbers, above and below the line.
-
-        A factor b^(−e) goes below the line as b^e, so that 0/0.655 reads as a
-        fraction rather than as 0 · 0.655 · (−1).  ``expr`` is a product, or a
-        single power with a negative exponent.
-        """
-        above, below = [], []
-        for f in flat_factors(expr) if expr.is_Mul else [expr]:
-            if f.is_Pow and f.exp.is_number and f.exp.is_negative:
-                below.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=False))
-            else:
-                above.append(f)
-        return above, below
-
-    def _print_Numbers(self, node):
-        numeric, self.numeric = self.numeric, True
-        try:
-            return self._print(node.of)
-        finally:
-            self.numeric = numeric
 
 
 class BackpropPrinter(Notation, LatexPrinter):
@@ -274,7 +224,7 @@ class BackpropPrinter(Notation, LatexPrinter):
         i, k = (self._print(a) for a in expr.args)
         return rf"\mathbf{{1}}[{i} = {k}]"
 
-    # -- layout nodes of derive.account --------------------------------------
+    # -- layout nodes of derive.explain.account --------------------------------------
     def _print_Partial(self, node):
         d = "d" if node.ordinary else r"\partial"
         of, wrt = self._print(node.of), self._print(node.wrt)
@@ -332,40 +282,6 @@ class BackpropPrinter(Notation, LatexPrinter):
 
 
 
-def decimals(value: float, digits: int) -> str:
-    """A number rounded to ``digits`` decimals, without trailing zeros.
-
-    Examples
-    --------
-    >>> decimals(-0.14802, 3), decimals(2.0, 3), decimals(-0.0001, 3)
-    ('-0.148', '2', '0')
-    """
-    value = round(value, digits)
-    text = f"{value:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def unevaluated(expr) -> bool:
-    """Whether a sum or product was built unevaluated, to be shown as written."""
-    return isinstance(expr, sp.Add | sp.Mul) and expr.func(*expr.args) != expr
-
-
-def flat_factors(expr):
-    """The factors of an unevaluated product in order, a −1 merged into the next number."""
-    out = []
-    for a in expr.args:
-        out.extend(flat_factors(a) if a.is_Mul else [a])
-    merged = []
-    for f in out:
-        if merged and merged[-1] == -1 and f.is_Number:
-            merged[-1] = -f
-        else:
-            merged.append(f)
-    return merged
-
-
 # ---------------------------------------------------------------------------
 # The document
 
@@ -388,7 +304,7 @@ def explain(derivation: Derivation, digits: int = 3) -> str:
     """
     printer = BackpropPrinter(derivation.names, digits=digits)
     lines: list[str] = []
-    for block in blocks.account(derivation, digits):
+    for block in account.account(derivation, digits):
         lines += _lines(printer, block)
     return "\n".join(lines) + "\n"
 
@@ -400,7 +316,7 @@ def document(derivation: Derivation, digits: int = 3) -> str:
         [
             r"\documentclass[11pt]{article}",
             r"\usepackage{amsmath}",
-            # a 400 pt line: room beyond the rows' 31.5 em (derive.linebreak) for LaTeX's own spacing
+            # a 400 pt line: room beyond the rows' 31.5 em (derive.explain.linebreak) for LaTeX's own spacing
             r"\addtolength{\textwidth}{40pt}",
             r"\addtolength{\oddsidemargin}{-20pt}",
             r"\addtolength{\evensidemargin}{-20pt}",
@@ -426,7 +342,7 @@ def summary(derivation: Derivation) -> str:
     \delta^{(2)} &= \left(y - f\right) \odot f \odot \left(\mathbf{1} - f\right) \qquad \text{(delta-2)} \\
     """
     printer = BackpropPrinter(derivation.names)
-    return "\n".join(["$$", *aligned_lines(printer, blocks.summary(derivation).rows), "$$"])
+    return "\n".join(["$$", *aligned_lines(printer, account.summary(derivation).rows), "$$"])
 
 
 def aligned_lines(printer: BackpropPrinter, rows) -> list[str]:
@@ -449,7 +365,7 @@ def aligned_rows(printer: BackpropPrinter, rows) -> list[tuple[str, str, str | N
     """The rows of an equation block as ``(left, "&= right", label)``.
 
     The relation carries the alignment point ``&``; a row that continues the
-    one above (:mod:`derive.linebreak`) has an empty left side and starts
+    one above (:mod:`derive.explain.linebreak`) has an empty left side and starts
     with its operator, indented.
     """
     out = []

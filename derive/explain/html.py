@@ -1,7 +1,7 @@
 """The derivation as one self-contained HTML page: MathML, SVG and no scripts.
 
-:func:`report` writes the blocks of :func:`derive.account.account` with the
-maths as MathML (:class:`derive.mathml.BackpropMathMLPrinter`), after an SVG
+:func:`report` writes the blocks of :func:`derive.explain.account.account` with the
+maths as MathML (:class:`derive.explain.mathml.BackpropMathMLPrinter`), after an SVG
 diagram of the network with its weights, and ends with the training curve of a
 :class:`derive.train.Training` run when one is given.  The page needs no
 network access: the CSS is inline, the figures are inline SVG, the maths is
@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from html import escape
 
-from derive import __version__
-from derive import account as blocks
 from derive.derivation import Derivation
-from derive.figures import diagram_caption, network_diagram, training_curve
-from derive.mathml import BackpropMathMLPrinter, relation
+from derive.explain import account, blocks
+from derive.explain.figures import diagram_caption, network_diagram, training_curve
+from derive.explain.mathml import BackpropMathMLPrinter, relation
+from derive.explain.notation import number
+from derive.version import __version__
 
 #: The page around the report: only the report page has it.
 PAGE_STYLE = """
@@ -110,7 +111,7 @@ def account_html(derivation: Derivation, digits: int = 3) -> str:
     """The account's blocks as HTML with MathML (sections, paragraphs, equations, table)."""
     printer = BackpropMathMLPrinter(derivation.names, digits=digits)
     out: list[str] = []
-    for block in blocks.account(derivation, digits):
+    for block in account.account(derivation, digits):
         if isinstance(block, blocks.Section):
             out.append(f"<h2>{escape(block.title)}</h2>")
             if block.lead:
@@ -129,13 +130,11 @@ def account_html(derivation: Derivation, digits: int = 3) -> str:
 def summary_html(derivation: Derivation) -> str:
     """The key equations (δ, gradients, updates) as an HTML table of MathML."""
     printer = BackpropMathMLPrinter(derivation.names)
-    return "\n".join(_equations(printer, blocks.summary(derivation).rows))
+    return "\n".join(_equations(printer, account.summary(derivation).rows))
 
 
 def training_html(run, digits: int = 3) -> str:
     """The training section: what was run, the curve of ε and the final outputs."""
-    from derive.train import number
-
     first, last = run.losses[0], run.losses[-1]
     out = [
         '<h2 id="training">Training</h2>',

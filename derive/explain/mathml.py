@@ -1,11 +1,11 @@
 """The derivation as MathML: SymPy's presentation printer in the seed's notation.
 
 :class:`BackpropMathMLPrinter` is to SymPy's ``MathMLPresentationPrinter``
-what :class:`derive.latex.BackpropPrinter` is to its ``LatexPrinter``: symbols
+what :class:`derive.explain.latex.BackpropPrinter` is to its ``LatexPrinter``: symbols
 are laid out from their :class:`derive.naming.Parts` (w with subscript 23 and
 superscript (1)), the sigmoid prints as σ, elementwise products as ⊙, sums lead
 with a positive term, products built in a chosen order keep it, numbers print
-to a fixed number of decimals, and the layout nodes of :mod:`derive.account`
+to a fixed number of decimals, and the layout nodes of :mod:`derive.explain.account`
 become fractions, relations and vectors.  Browsers render the result natively
 (MathML Core); no script or web font is needed.
 
@@ -23,9 +23,9 @@ import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from derive import account as blocks
 from derive import naming
-from derive.latex import MAX_TERMS_SHOWN, Notation, decimals, unevaluated
+from derive.explain import blocks
+from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, unevaluated
 
 MINUS = "\u2212"
 #: 𝟏, the bold one of 1[g > 0] and of the all-ones vector (MathML Core has no bold mn).
@@ -337,7 +337,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
     def _print_Transpose(self, expr):
         return self._element("msup", self._parens(self._print(expr.arg)), self._element("mi", text="T"))
 
-    # -- layout nodes of derive.account ----------------------------------------
+    # -- layout nodes of derive.explain.account ----------------------------------------
     def _print_Partial(self, node):
         def d(x):
             if node.ordinary:
@@ -434,7 +434,7 @@ def _flat_args(expr) -> list:
     return out
 
 
-#: What a continuation row starts with (see derive.linebreak): an indent and its operator.
+#: What a continuation row starts with (see derive.explain.linebreak): an indent and its operator.
 _CONTINUATIONS = {"+": "+", "-": MINUS, "cdot": "\u00b7", "": ""}
 
 

@@ -1,7 +1,7 @@
 r"""The derivation as Markdown for GitHub and Jupyter: maths in ``$$`` blocks.
 
-:func:`markdown` writes the blocks of :func:`derive.account.account`: the
-maths is the LaTeX of :class:`derive.latex.BackpropPrinter` (``$...$`` inline,
+:func:`markdown` writes the blocks of :func:`derive.explain.account.account`: the
+maths is the LaTeX of :class:`derive.explain.latex.BackpropPrinter` (``$...$`` inline,
 one ``$$`` block of ``aligned`` rows per group of equations, labels as
 ``(delta-1)`` beside their rows), the forward pass is a Markdown table, and a
 :class:`derive.train.Training` run adds a table of ε and the final outputs.
@@ -17,9 +17,10 @@ Examples
 
 from __future__ import annotations
 
-from derive import account as blocks
 from derive.derivation import Derivation
-from derive.latex import BackpropPrinter, aligned_lines
+from derive.explain import account, blocks
+from derive.explain.latex import BackpropPrinter, aligned_lines
+from derive.explain.notation import cadence, loss_text, number
 
 #: Characters that Markdown could read as markup; each is written with a backslash.
 _MARKUP = set("\\`*_[]<>#|$~&")
@@ -67,8 +68,6 @@ def _table(printer: BackpropPrinter, table: blocks.Table) -> list[str]:
 
 
 def _training(run, digits: int) -> list[str]:
-    from derive.train import cadence, loss_text, number
-
     lines = [
         "## Training",
         "",
@@ -106,7 +105,7 @@ def markdown(derivation: Derivation, digits: int = 3, training=None) -> str:
     printer = BackpropPrinter(derivation.names, digits=digits)
     lines = [f"# {escape(net.title or f'Backpropagation, {net.layers_text}')}"]
     previous = None
-    for block in blocks.account(derivation, digits):
+    for block in account.account(derivation, digits):
         if isinstance(block, blocks.Section):
             lines += ["", f"## {escape(block.title)}", ""] if lines[-1] else [f"## {escape(block.title)}", ""]
             if block.lead:
