@@ -213,7 +213,7 @@ def _load_generated(name: str, layers: str | None = None):
         return importlib.import_module(f"generated.{name}")
     import tempfile
 
-    from codegen.generate import render, write
+    from codegen import render, write
     from derive import Network
 
     path = Path(tempfile.mkdtemp()) / f"{name}.py"
@@ -322,7 +322,7 @@ def wide(rounds: int, smoke: bool) -> None:
 _RENDER = """
 import sys, time
 start = time.perf_counter()
-from codegen.generate import render
+from codegen import render
 from derive import Network
 net = Network.from_layers(sys.argv[1])
 imported = time.perf_counter()

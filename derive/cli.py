@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import codegen
-from codegen import generate
 from derive import activations, losses
 from derive.derivation import Derivation
 from derive.explain.html import report as page
@@ -27,6 +26,9 @@ from derive.train import check as check_training
 from derive.version import __version__
 
 SEED_SOURCE = "derive/networks/xnor.toml (built-in seed)"
+#: The header's hint how to regenerate a module.  The same for every module and folder:
+#: what a module is built from is its recipe, and --check compares whole files.
+REGENERATE_COMMAND = "derive --regenerate DIR  (DIR: the folder of this module)"
 
 EXAMPLES = """\
 examples:
@@ -37,6 +39,7 @@ examples:
   derive --latex --digits 7               the worked example at full precision
   derive --layers 2-2-2 --out generated/net_2_2_2.py   generate a numpy module
   derive --check                          exit 1 if a module in generated/ is stale
+  derive --regenerate                     rewrite each stale module in generated/ from its header
   derive --html report.html               one self-contained page: MathML, diagram, training curve
   derive --markdown > seed.md             Markdown with $$ maths, for GitHub and Jupyter
   derive --train --epochs 5000            train the spec's data set with the generated update
@@ -143,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="regenerate every module in DIR (default generated/) in memory; "
         "exit 1 naming each stale file. Writes nothing.",
     )
+    out.add_argument(
+        "--regenerate",
+        metavar="DIR",
+        nargs="?",
+        const="generated",
+        help="rewrite each stale module in DIR (default generated/) from the network its "
+        "header records; with --force also modules edited by hand",
+    )
     train = parser.add_argument_group(
         "training on the spec's data set (with --train, and for the curve of --html and --markdown)"
     )
@@ -198,26 +209,25 @@ def _rate(text: str) -> float:
     return value
 
 
-def network_from_args(args: argparse.Namespace, root: Path | None = None) -> tuple[Network, str]:
-    """The network the arguments describe, and a description of where it came from.
+def network_from_args(args: argparse.Namespace) -> tuple[Network, str, dict]:
+    """The network the arguments describe, where it came from, and its recipe.
 
-    ``root`` resolves a relative ``--spec`` (for headers read back by ``--check``).
+    The recipe records the network as data for the module's header
+    (:func:`network_from_recipe` builds it again): the spec's path, the layer
+    sizes or the seed, and the activations and loss that replace the spec's.
     """
     if args.spec:
-        path = Path(args.spec)
-        if root is not None and not path.is_absolute():
-            path = root / path
-        network, source = load_spec(path), args.spec
+        base, source, recipe = load_spec(args.spec), args.spec, {"spec": args.spec}
     elif args.layers:
-        network, source = Network.from_layers(args.layers), f"--layers {args.layers}"
+        base, recipe = Network.from_layers(args.layers), {"layers": args.layers}
+        source = f"--layers {args.layers}"
     else:
-        network, source = seed(), SEED_SOURCE
-    changes = {}
-    acts = list(network.activations)
+        base, source, recipe = seed(), SEED_SOURCE, {"seed": True}
+    acts = list(base.activations)
     if args.activation:
         if len(acts) == 1:
             raise UsageError(
-                f"--activation sets the hidden layers, and {network.layers_text} has none"
+                f"--activation sets the hidden layers, and {base.layers_text} has none"
                 " (use --output-activation)"
             )
         acts[:-1] = [args.activation] * (len(acts) - 1)
@@ -225,28 +235,47 @@ def network_from_args(args: argparse.Namespace, root: Path | None = None) -> tup
         acts[-1] = args.output_activation
     elif args.loss and losses.get(args.loss).output:
         acts[-1] = losses.get(args.loss).output  # e.g. softmax under softmax_cross_entropy
-    if acts != list(network.activations):
-        changes["activations"] = tuple(acts)
-    if args.loss and args.loss != network.loss:
-        changes["loss"] = args.loss
-    if changes:
-        # The spec's title and its example's note describe the network as written
-        # (the seed's speak of its sigmoid, its loss and its -0.148): a changed
-        # network keeps its weights and numbers, not those words.
-        example = network.example and dataclasses.replace(network.example, note="")
-        network = dataclasses.replace(network, **changes, title="", example=example)
-    return network, source
+    network = _varied(base, acts, args.loss or base.loss)
+    if network.activations != base.activations:
+        recipe["activations"] = list(network.activations)
+    if network.loss != base.loss:
+        recipe["loss"] = network.loss
+    return network, source, recipe
 
 
-def regenerate_command(args: argparse.Namespace, out: str) -> str:
-    """The command line that regenerates a module, written into its header."""
-    words = ["derive"]
-    for flag in ("spec", "layers", "activation", "output_activation", "loss"):
-        value = getattr(args, flag)
-        if value:
-            words += ["--" + flag.replace("_", "-"), value]
-    words += ["--out", out]
-    return shlex.join(words)
+def _varied(network: Network, activations: list, loss: str) -> Network:
+    """The network with other activations or another loss, if they differ."""
+    changes = {}
+    if tuple(activations) != network.activations:
+        changes["activations"] = tuple(activations)
+    if loss != network.loss:
+        changes["loss"] = loss
+    if not changes:
+        return network
+    # The spec's title and its example's note describe the network as written
+    # (the seed's speak of its sigmoid, its loss and its -0.148): a changed
+    # network keeps its weights and numbers, not those words.
+    example = network.example and dataclasses.replace(network.example, note="")
+    return dataclasses.replace(network, **changes, title="", example=example)
+
+
+def network_from_recipe(recipe: dict, root: Path) -> tuple[Network, str]:
+    """The network a module's header records, and where it came from.
+
+    ``root`` resolves a relative spec path: the folder above the modules'
+    folder, where ``derive --out`` was run.
+    """
+    if "spec" in recipe:
+        path = Path(recipe["spec"])
+        base, source = load_spec(path if path.is_absolute() else root / path), recipe["spec"]
+    elif "layers" in recipe:
+        base, source = Network.from_layers(recipe["layers"]), f"--layers {recipe['layers']}"
+    else:
+        base, source = seed(), SEED_SOURCE
+    acts = recipe.get("activations", list(base.activations))
+    if len(acts) != base.depth:
+        raise SpecError(f"activation: need one per layer ({base.depth}), got {len(acts)}")
+    return _varied(base, acts, recipe.get("loss", base.loss)), source
 
 
 def module_name(path: str) -> str:
@@ -303,67 +332,106 @@ def _training(network: Network, args, required: bool):
 
 def _write(text: str, path: str, option: str) -> None:
     try:
-        generate.write(text, path, force=True)
+        codegen.write(text, path, force=True)
     except OSError as error:
         raise UsageError(f"{option}: cannot write {path!r} ({error.strerror})") from None
     print(f"wrote {path}", file=sys.stderr)
 
 
-def _generate(network: Network, source: str, args) -> None:
+def _generate(network: Network, source: str, recipe: dict, args) -> None:
     module_name(args.out)
-    text = generate.render(network, regenerate_command(args, args.out), source)
+    text = codegen.render(network, REGENERATE_COMMAND, source, recipe)
     try:
-        generate.write(text, args.out, force=args.force)
-    except generate.EditedError as error:
+        codegen.write(text, args.out, force=args.force)
+    except codegen.EditedError as error:
         raise UsageError(str(error)) from None
     except OSError as error:
         raise UsageError(f"--out: cannot write {args.out!r} ({error.strerror})") from None
     print(f"wrote {args.out}", file=sys.stderr)
 
 
-def check(directory: str) -> int:
-    """Regenerate every module in ``directory`` in memory; 1 if any differs, else 0."""
+def _modules(directory: str, option: str):
+    """Each generated module in ``directory`` with what its header regenerates, or None.
+
+    Yields ``(path, committed, text)``; ``text`` is None when the module
+    cannot be regenerated, and a line on stderr says why.
+    """
     folder = Path(directory)
     if not folder.is_dir():
-        raise UsageError(f"--check: {directory!r} is not a directory")
+        raise UsageError(f"{option}: {directory!r} is not a directory")
     root = folder.resolve().parent
-    stale = 0
-    files = sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
-    for path in files:
+    for path in sorted(p for p in folder.glob("*.py") if p.name != "__init__.py"):
         try:
-            argv = generate.regenerate_args(path)
+            recipe = codegen.read_recipe(path)
         except (ValueError, OSError) as error:
             print(f"{path}: unreadable header: {error}", file=sys.stderr)
-            stale += 1
+            yield path, None, None
             continue
-        if argv is None:
-            print(f"{path}: not generated by derive (no 'Regenerate with' line)", file=sys.stderr)
-            stale += 1
+        if recipe is None:
+            print(f"{path}: not generated by derive (no 'Recipe' line)", file=sys.stderr)
+            yield path, None, None
             continue
         try:
-            args = build_parser().parse_args(argv)
-            extra = args.latex or args.markdown or args.html or args.train
-            if args.out is None or extra or args.force or args.check is not None:
-                raise UsageError("the header's command must only describe a network and --out")
-            network, source = network_from_args(args, root=root)
-            text = generate.render(network, regenerate_command(args, args.out), source)
+            network, source = network_from_recipe(recipe, root)
+            text = codegen.render(network, REGENERATE_COMMAND, source, _without_version(recipe))
         except (UsageError, SpecError, ValueError) as error:
             print(f"{path}: cannot regenerate: {error}", file=sys.stderr)
-            stale += 1
+            yield path, None, None
             continue
-        committed = path.read_text(encoding="utf-8")
-        if committed != text:
-            reason = generate.edited(committed)
+        yield path, path.read_text(encoding="utf-8"), text
+
+
+def _without_version(recipe: dict) -> dict:
+    return {key: value for key, value in recipe.items() if key != "generator"}
+
+
+def check(directory: str) -> int:
+    """Regenerate every module in ``directory`` in memory; 1 if any differs, else 0."""
+    stale = count = 0
+    for path, committed, text in _modules(directory, "--check"):
+        count += 1
+        if text is None:
+            stale += 1
+        elif committed != text:
+            reason = codegen.edited(committed)
             if reason is not None:
-                # derive --out keeps such a file; --force replaces it, the edits lost.
-                command = shlex.join(["derive", *argv, "--force"])
+                # --regenerate keeps such a file; with --force it replaces it, the edits lost.
+                command = shlex.join(["derive", "--regenerate", directory, "--force"])
                 print(f"{path}: {reason}; to replace it: {command}", file=sys.stderr)
             else:
-                print(f"{path}: stale; regenerate with: {shlex.join(['derive', *argv])}", file=sys.stderr)
+                command = shlex.join(["derive", "--regenerate", directory])
+                print(f"{path}: stale; regenerate with: {command}", file=sys.stderr)
             stale += 1
     if not stale:
-        print(f"{len(files)} generated module(s) up to date", file=sys.stderr)
+        print(f"{count} generated module(s) up to date", file=sys.stderr)
     return 1 if stale else 0
+
+
+def regenerate(directory: str, force: bool = False) -> int:
+    """Rewrite each stale module in ``directory`` from its header; 1 if any was left, else 0.
+
+    A module edited by hand is left alone unless ``force``.
+    """
+    left = fresh = 0
+    for path, committed, text in _modules(directory, "--regenerate"):
+        if text is None:
+            left += 1
+        elif committed == text:
+            fresh += 1
+        else:
+            try:
+                codegen.write(text, path, force=force)
+            except codegen.EditedError as error:
+                print(error, file=sys.stderr)
+                left += 1
+                continue
+            except OSError as error:
+                print(f"{path}: cannot write ({error.strerror})", file=sys.stderr)
+                left += 1
+                continue
+            print(f"wrote {path}", file=sys.stderr)
+    print(f"{fresh} generated module(s) already up to date", file=sys.stderr)
+    return 1 if left else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -372,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.check is not None:
             return check(args.check)
+        if args.regenerate is not None:
+            return regenerate(args.regenerate, force=args.force)
         if not (args.latex or args.out or args.markdown or args.html or args.train):
             raise UsageError(
                 "nothing to do: give --latex, --markdown, --html FILE, --train, --out FILE"
@@ -389,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         tuned = args.epochs is not None or args.c is not None or args.batch
         if tuned and not (args.train or args.html or args.markdown):
             raise UsageError("--epochs, --c and --batch go with --train, --html or --markdown")
-        network, source = network_from_args(args)
+        network, source, recipe = network_from_args(args)
         if args.out:
             module_name(args.out)  # refuse a bad name before any work
         training = None
@@ -404,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.html:
             _write(page(Derivation(network), args.digits, training), args.html, "--html")
         if args.out:
-            _generate(network, source, args)
+            _generate(network, source, recipe, args)
         return 0
     except (UsageError, SpecError) as error:
         print(f"derive: error: {error}", file=sys.stderr)
