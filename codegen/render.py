@@ -10,10 +10,12 @@ Examples
 
 from __future__ import annotations
 
+import inspect
 import shlex
 
 import jinja2
 
+from codegen import runtime
 from codegen.files import recipe_line, with_checksum
 from codegen.module import ModuleCode
 from derive.network import Network
@@ -77,7 +79,7 @@ def render(network: Network, command: str, source: str, recipe: dict | None = No
         raise ValueError(
             f"command: expected a command line starting with {PROGRAM!r}, got {command!r}"
         )
-    code = ModuleCode(network)
+    context = ModuleCode(network).context()
     template = _ENVIRONMENT.get_template("module.py.jinja")
     title = _one_line(network.title)
     recipe_lines = [] if recipe is None else [
@@ -95,7 +97,8 @@ def render(network: Network, command: str, source: str, recipe: dict | None = No
         loss=network.loss,
         layers=_tuple([str(n) for n in network.sizes]),
         activations=_tuple([repr(a) for a in network.activations]),
-        **code.context(),
+        **context,
+        runtime=runtime_source(context["helpers"]),
     ))
 
 
@@ -106,3 +109,20 @@ def _split_command(command: str) -> list[str]:
         return shlex.split(command)
     except ValueError as error:
         raise ValueError(f"command: cannot split {command!r} ({error})") from None
+
+
+def runtime_source(helpers) -> str:
+    """The source of the :mod:`codegen.runtime` functions a module calls, in the runtime's order.
+
+    Examples
+    --------
+    >>> runtime_source(["sigmoid"]).count("def ")
+    5
+    """
+    wanted = {*runtime.ALWAYS, *helpers}
+    wanted |= {need for name in helpers for need in runtime.NEEDS.get(name, ())}
+    functions = [f for name, f in vars(runtime).items() if name in wanted and inspect.isfunction(f)]
+    missing = wanted - {f.__name__ for f in functions}
+    if missing:
+        raise ValueError(f"codegen.runtime has no helper {', '.join(sorted(missing))}")
+    return "\n\n\n".join(inspect.getsource(f).rstrip("\n") for f in functions)
