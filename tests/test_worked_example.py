@@ -76,7 +76,7 @@ def derivation(case: tuple) -> Derivation:
 
 def unit_rows(d: Derivation) -> int:
     """How many rows the example shows: a δ, a gradient and an update per shown unit."""
-    from derive.explain.account import shown_units
+    from derive.explain.phrases import shown_units
 
     return 3 * sum(len(shown_units(n)[0]) for n in d.sizes[1:])
 

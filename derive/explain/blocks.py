@@ -219,3 +219,11 @@ class Table:
     def parts(self) -> list[tuple[int, ...]]:
         """The column indices of each panel, the whole table when it is one."""
         return [tuple(p) for p in self.panels] or [tuple(range(len(self.header)))]
+
+
+def paragraph(*parts) -> Paragraph:
+    return Paragraph(tuple(parts))
+
+
+def equations(rows) -> Equations:
+    return Equations(tuple(rows))
