@@ -69,32 +69,18 @@ def example_section(d: Derivation, digits: int) -> list:
     if example.note:
         blocks += [paragraph(example.note), Break()]
 
-    def rows_of(new_row, first_factors, left_of, before=None):
-        rows = []
-        for j, i in unit_order(d):
-            inputs = Listed(tuple(v.get(x, x) for x in d.inputs(j)))
-            step_ = product(*first_factors, v[n.delta(j, i)], inputs, joint="cdot")
-            if before is not None:
-                step_ = Terms((before(j, i), step_))
-            result = Listed(tuple(new_row(j, i)))
-            rows.append(Row(left_of(j, i), equal(Numbers(step_), Numbers(result))))
-        return rows
-
     true_gradient = equal(Partial(eps, general("W"), inline=True), minus_kappa(d, delta_x(d)))
     if d.kappa != 1:
         lead = f"The true gradient has the factor {d.kappa} of "
     else:
         lead = "The true gradient, "
     blocks.append(paragraph(lead, true_gradient, ":"))
-    blocks.append(
-        equations(
-            rows_of(
-                lambda j, i: [d.gradient(j, i, k).xreplace(v) for k in range(1, d.sizes[j - 1] + 2)],
-                [-d.kappa],
-                lambda j, i: Partial(eps, n.weight_row(j, i)),
-            )
-        )
-    )
+    units = unit_order(d)
+    gradients = [
+        [d.gradient(j, i, k).xreplace(v) for k in range(1, d.sizes[j - 1] + 2)] for j, i in units
+    ]
+    lefts = [Partial(eps, n.weight_row(j, i)) for j, i in units]
+    blocks.append(equations(_step_rows(d, v, [-d.kappa], lefts, gradients)))
     rule = assign(general("W"), Terms((general("W"), product(n.rate, delta_x(d), joint="thin"))))
     eta = (n.learning_rate, Ratio(n.rate, d.kappa) if d.kappa != 1 else n.rate, Numbers(c / d.kappa))
     blocks.append(
@@ -108,17 +94,25 @@ def example_section(d: Derivation, digits: int) -> list:
             "; one row per unit:",
         )
     )
-    blocks.append(
-        equations(
-            rows_of(
-                lambda j, i: step.updated[j - 1][i - 1],
-                [c] if example.c != 1 else [],
-                lambda j, i: n.weight_row(j, i),
-                before=lambda j, i: Listed(tuple(sp.Float(o) for o in net.weights[j - 1][i - 1])),
-            )
-        )
-    )
+    factors = [c] if example.c != 1 else []
+    lefts = [n.weight_row(j, i) for j, i in units]
+    updated = [step.updated[j - 1][i - 1] for j, i in units]
+    old = [Listed(tuple(sp.Float(o) for o in net.weights[j - 1][i - 1])) for j, i in units]
+    blocks.append(equations(_step_rows(d, v, factors, lefts, updated, old)))
     return blocks
+
+
+def _step_rows(d: Derivation, v: dict, factors, lefts, results, old=None) -> list[Row]:
+    """Rows ``left = [old +] factors · δ · X = result``, one per unit of :func:`unit_order`."""
+    n = d.names
+    rows = []
+    for u, (j, i) in enumerate(unit_order(d)):
+        inputs = Listed(tuple(v.get(x, x) for x in d.inputs(j)))
+        step = product(*factors, v[n.delta(j, i)], inputs, joint="cdot")
+        if old is not None:
+            step = Terms((old[u], step))
+        rows.append(Row(lefts[u], equal(Numbers(step), Numbers(Listed(tuple(results[u]))))))
+    return rows
 
 
 def unit_order(d: Derivation) -> list[tuple[int, int]]:
