@@ -69,9 +69,9 @@ def read_recipe(path) -> dict | None:
     --------
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "net.py"
-    >>> _ = path.write_text(recipe_line({"layers": "2-2-1", "activations": ["tanh", "x/2"]}))
+    >>> _ = path.write_text(recipe_line({"layers": "2-2-1", "activations": ["x/3", "x/2"]}))
     >>> read_recipe(path)
-    {'layers': '2-2-1', 'activations': ['tanh', 'x/2']}
+    {'layers': '2-2-1', 'activations': ['x/3', 'x/2']}
     """
     with open(path, encoding="utf-8", errors="replace") as file:
         for _ in range(_HEADER_LINES):

@@ -280,7 +280,7 @@ class Derivation:
         F = lambda v: sp.Float(v, precision)
 
         def number(expr: sp.Expr) -> sp.Expr:
-            # e.g. softplus(0) = log 2 or sqrt(5): exact with numbers in, so evaluate
+            # e.g. log 2 or sqrt(5): exact with numbers in, so evaluate
             value = expr.xreplace(values).evalf(precision)
             if not value.is_Number:
                 raise ValueError(f"the worked example did not reach a number: {value}")

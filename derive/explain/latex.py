@@ -2,7 +2,7 @@ r"""The derivation as LaTeX: a printer for the network's symbols and a document.
 
 :class:`BackpropPrinter` is SymPy's ``LatexPrinter`` taught the seed's
 notation: symbols print by their :mod:`derive.naming` form, the activations as
-σ, relu and softplus, elementwise products as ⊙, sums lead with a positive term
+the names of their registry entries, elementwise products as ⊙, sums lead with a positive term
 (y − f rather than −f + y), and numbers print to a fixed number of decimals.
 It also prints the layout nodes of :mod:`derive.explain.account` (∂a/∂b, relations,
 vectors of numbers).
@@ -17,6 +17,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from derive import activations
 from derive.derivation import Derivation
 from derive.explain import account, blocks
 from derive.explain.account import MAX_EXAMPLE_WEIGHTS, MAX_UNITS_SHOWN
@@ -165,14 +166,12 @@ class BackpropPrinter(Notation, LatexPrinter):
         return decimals(float(expr), self.digits)
 
     # -- activations and vector forms ---------------------------------------
-    def _print_sigmoid(self, expr, exp=None):
-        return self._function(r"\sigma", expr, exp)
-
-    def _print_relu(self, expr, exp=None):
-        return self._function(r"\operatorname{relu}", expr, exp)
-
-    def _print_softplus(self, expr, exp=None):
-        return self._function(r"\operatorname{softplus}", expr, exp)
+    def _print_Function(self, expr, exp=None):
+        # an activation by the LaTeX name its registry entry gives, else SymPy's own
+        entry = activations.of_function(expr.func)
+        if entry is not None and entry.latex is not None:
+            return self._function(entry.latex, expr, exp)
+        return super()._print_Function(expr, exp)
 
     def _print_softmax(self, expr, exp=None):
         # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument

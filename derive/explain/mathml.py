@@ -23,7 +23,7 @@ import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from derive import naming
+from derive import activations, naming
 from derive.explain import blocks
 from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, unevaluated
 
@@ -263,14 +263,12 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         function = self._element("mi", text=name)
         return self._row(function, self._mo("\u2061"), self._parens(self._print(argument)))
 
-    def _print_sigmoid(self, expr):
-        return self._apply("\u03c3", expr.args[0])
-
-    def _print_relu(self, expr):
-        return self._apply("relu", expr.args[0])
-
-    def _print_softplus(self, expr):
-        return self._apply("softplus", expr.args[0])
+    def _print_Function(self, expr):
+        # an activation by the MathML name its registry entry gives, else SymPy's own
+        entry = activations.of_function(expr.func)
+        if entry is not None and entry.mathml is not None:
+            return self._apply(entry.mathml, expr.args[0])
+        return super()._print_Function(expr)
 
     def _print_softmax(self, expr):
         # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument
@@ -282,9 +280,6 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             arguments.appendChild(self._print(g))
         applied = self._row(self._element("mi", text="softmax"), self._mo("\u2061"), self._parens(arguments))
         return self._element("msub", applied, self._print(i))
-
-    def _print_tanh(self, expr):
-        return self._apply("tanh", expr.args[0])
 
     def _print_log(self, expr):
         return self._apply("log", expr.args[0])
