@@ -7,7 +7,6 @@ on stderr naming the problem; nothing written).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 import shlex
 import sys
@@ -20,12 +19,11 @@ from derive.explain.html import report as page
 from derive.explain.latex import document, explain
 from derive.explain.markdown import markdown
 from derive.explain.training import Progress, report
-from derive.network import Network, SpecError, is_name, load_spec, seed
+from derive.network import SEED_SOURCE, Network, SpecError, from_recipe, is_name, load_spec, seed
 from derive.train import DEFAULT_EPOCHS, MAX_EPOCHS, Training, default_c, load_module, train
 from derive.train import check as check_training
 from derive.version import __version__
 
-SEED_SOURCE = "derive/networks/xnor.toml (built-in seed)"
 #: The header's hint how to regenerate a module.  The same for every module and folder:
 #: what a module is built from is its recipe, and --check compares whole files.
 REGENERATE_COMMAND = "derive --regenerate DIR  (DIR: the folder of this module)"
@@ -213,7 +211,7 @@ def network_from_args(args: argparse.Namespace) -> tuple[Network, str, dict]:
     """The network the arguments describe, where it came from, and its recipe.
 
     The recipe records the network as data for the module's header
-    (:func:`network_from_recipe` builds it again): the spec's path, the layer
+    (:func:`derive.network.from_recipe` builds it again): the spec's path, the layer
     sizes or the seed, and the activations and loss that replace the spec's.
     """
     if args.spec:
@@ -235,47 +233,12 @@ def network_from_args(args: argparse.Namespace) -> tuple[Network, str, dict]:
         acts[-1] = args.output_activation
     elif args.loss and losses.get(args.loss).output:
         acts[-1] = losses.get(args.loss).output  # e.g. softmax under softmax_cross_entropy
-    network = _varied(base, acts, args.loss or base.loss)
+    network = base.varied(acts, args.loss or base.loss)
     if network.activations != base.activations:
         recipe["activations"] = list(network.activations)
     if network.loss != base.loss:
         recipe["loss"] = network.loss
     return network, source, recipe
-
-
-def _varied(network: Network, activations: list, loss: str) -> Network:
-    """The network with other activations or another loss, if they differ."""
-    changes = {}
-    if tuple(activations) != network.activations:
-        changes["activations"] = tuple(activations)
-    if loss != network.loss:
-        changes["loss"] = loss
-    if not changes:
-        return network
-    # The spec's title and its example's note describe the network as written
-    # (the seed's speak of its sigmoid, its loss and its -0.148): a changed
-    # network keeps its weights and numbers, not those words.
-    example = network.example and dataclasses.replace(network.example, note="")
-    return dataclasses.replace(network, **changes, title="", example=example)
-
-
-def network_from_recipe(recipe: dict, root: Path) -> tuple[Network, str]:
-    """The network a module's header records, and where it came from.
-
-    ``root`` resolves a relative spec path: the folder above the modules'
-    folder, where ``derive --out`` was run.
-    """
-    if "spec" in recipe:
-        path = Path(recipe["spec"])
-        base, source = load_spec(path if path.is_absolute() else root / path), recipe["spec"]
-    elif "layers" in recipe:
-        base, source = Network.from_layers(recipe["layers"]), f"--layers {recipe['layers']}"
-    else:
-        base, source = seed(), SEED_SOURCE
-    acts = recipe.get("activations", list(base.activations))
-    if len(acts) != base.depth:
-        raise SpecError(f"activation: need one per layer ({base.depth}), got {len(acts)}")
-    return _varied(base, acts, recipe.get("loss", base.loss)), source
 
 
 def module_name(path: str) -> str:
@@ -372,17 +335,14 @@ def _modules(directory: str, option: str):
             yield path, None, None
             continue
         try:
-            network, source = network_from_recipe(recipe, root)
-            text = codegen.render(network, REGENERATE_COMMAND, source, _without_version(recipe))
+            network, source = from_recipe(recipe, root)
+            recipe = {key: value for key, value in recipe.items() if key != "generator"}
+            text = codegen.render(network, REGENERATE_COMMAND, source, recipe)
         except (UsageError, SpecError, ValueError) as error:
             print(f"{path}: cannot regenerate: {error}", file=sys.stderr)
             yield path, None, None
             continue
         yield path, path.read_text(encoding="utf-8"), text
-
-
-def _without_version(recipe: dict) -> dict:
-    return {key: value for key, value in recipe.items() if key != "generator"}
 
 
 def check(directory: str) -> int:

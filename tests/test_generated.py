@@ -13,9 +13,8 @@ from derive.cli import (
     build_parser,
     check,
     main,
-    network_from_recipe,
 )
-from derive.network import Network, load_spec, seed
+from derive.network import Network, from_recipe, load_spec, seed
 from tests.test_codegen import ROOT
 
 SPECS = {path.stem: path for path in sorted((ROOT / "derive" / "networks").glob("*.toml"))}
@@ -28,7 +27,7 @@ MODULES = sorted(SPECS)
 def from_header(name: str):
     """The recipe and network the header of generated/NAME.py says it was generated from."""
     recipe = read_recipe(ROOT / "generated" / f"{name}.py")
-    return recipe, *network_from_recipe(recipe, ROOT)
+    return recipe, *from_recipe(recipe, ROOT)
 
 
 @pytest.mark.parametrize("name", MODULES)
