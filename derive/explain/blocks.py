@@ -227,3 +227,18 @@ def paragraph(*parts) -> Paragraph:
 
 def equations(rows) -> Equations:
     return Equations(tuple(rows))
+
+
+class Writer:
+    """Writes blocks in one format, by the block's type, as SymPy's printers print
+    expressions: a block ``Section`` goes to ``_write_Section``.
+    """
+
+    #: The format's name, for the error on a block it has no method for.
+    format = "text"
+
+    def write(self, block):
+        method = getattr(self, f"_write_{type(block).__name__}", None)
+        if method is None:
+            raise TypeError(f"no {self.format} for {block!r}")
+        return method(block)

@@ -109,22 +109,36 @@ def _table(printer: BackpropMathMLPrinter, table: blocks.Table) -> list[str]:
 
 def account_html(derivation: Derivation, digits: int = 3) -> str:
     """The account's blocks as HTML with MathML (sections, paragraphs, equations, table)."""
-    printer = BackpropMathMLPrinter(derivation.names, digits=digits)
+    writer = _Writer(BackpropMathMLPrinter(derivation.names, digits=digits))
     out: list[str] = []
     for block in account.account(derivation, digits):
-        if isinstance(block, blocks.Section):
-            out.append(f"<h2>{escape(block.title)}</h2>")
-            if block.lead:
-                out.append(f"<p>{escape(block.lead)}</p>")
-        elif isinstance(block, blocks.Paragraph):
-            out.append(f"<p>{_inline(printer, block.parts)}</p>")
-        elif isinstance(block, blocks.Equations):
-            out += _equations(printer, block.rows)
-        elif isinstance(block, blocks.Table):
-            out += _table(printer, block)
-        elif not isinstance(block, blocks.Break):
-            raise TypeError(f"no HTML for {block!r}")
+        out += writer.write(block)
     return "\n".join(out)
+
+
+class _Writer(blocks.Writer):
+    """The blocks as lines of HTML with MathML."""
+
+    format = "HTML"
+
+    def __init__(self, printer: BackpropMathMLPrinter):
+        self.printer = printer
+
+    def _write_Section(self, block) -> list[str]:
+        lead = [f"<p>{escape(block.lead)}</p>"] if block.lead else []
+        return [f"<h2>{escape(block.title)}</h2>", *lead]
+
+    def _write_Paragraph(self, block) -> list[str]:
+        return [f"<p>{_inline(self.printer, block.parts)}</p>"]
+
+    def _write_Break(self, block) -> list[str]:
+        return []  # paragraphs are apart already
+
+    def _write_Equations(self, block) -> list[str]:
+        return _equations(self.printer, block.rows)
+
+    def _write_Table(self, block) -> list[str]:
+        return _table(self.printer, block)
 
 
 def summary_html(derivation: Derivation) -> str:

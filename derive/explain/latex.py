@@ -301,10 +301,10 @@ def explain(derivation: Derivation, digits: int = 3) -> str:
     >>> r"\\delta^{(2)} &= \\left(y - f\\right) f \\left(1 - f\\right)" in text
     True
     """
-    printer = BackpropPrinter(derivation.names, digits=digits)
+    writer = _Writer(BackpropPrinter(derivation.names, digits=digits))
     lines: list[str] = []
     for block in account.account(derivation, digits):
-        lines += _lines(printer, block)
+        lines += writer.write(block)
     return "\n".join(lines) + "\n"
 
 
@@ -395,16 +395,26 @@ def _relation(op: str) -> str:
     return _LEADS[op]
 
 
-def _lines(printer: BackpropPrinter, block) -> list[str]:
-    if isinstance(block, blocks.Section):
+class _Writer(blocks.Writer):
+    """The blocks as lines of LaTeX."""
+
+    format = "LaTeX"
+
+    def __init__(self, printer: BackpropPrinter):
+        self.printer = printer
+
+    def _write_Section(self, block) -> list[str]:
         heading = rf"\section*{{{escape(block.title)}}}"
         return [heading + (" " + escape(block.lead) if block.lead else "")]
-    if isinstance(block, blocks.Paragraph):
-        return [inline(printer, block.parts)]
-    if isinstance(block, blocks.Break):
+
+    def _write_Paragraph(self, block) -> list[str]:
+        return [inline(self.printer, block.parts)]
+
+    def _write_Break(self, block) -> list[str]:
         return [""]
-    if isinstance(block, blocks.Equations):
-        rows = aligned_rows(printer, block.rows)
+
+    def _write_Equations(self, block) -> list[str]:
+        rows = aligned_rows(self.printer, block.rows)
         lines = [r"\begin{align}"]
         for n, (left, right, label) in enumerate(rows):
             # the tag shows the label's name, which generated code cites
@@ -412,7 +422,9 @@ def _lines(printer: BackpropPrinter, block) -> list[str]:
             end = r" \\" if n < len(rows) - 1 else ""
             lines.append(f"  {left} {right} {tag}{end}")
         return lines + [r"\end{align}"]
-    if isinstance(block, blocks.Table):
+
+    def _write_Table(self, block) -> list[str]:
+        printer = self.printer
         # a float: where the table does not fit, the text runs on and the table
         # tops the next page, rather than leaving this one half empty
         lines = [r"\begin{table}[!htbp]", r"\centering"]
@@ -432,4 +444,3 @@ def _lines(printer: BackpropPrinter, block) -> list[str]:
             lines.append(r"\end{tabular}")
             lines.append(r"\par")
         return lines + [r"\end{table}"]
-    raise TypeError(f"no LaTeX for {block!r}")

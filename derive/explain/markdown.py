@@ -90,6 +90,42 @@ def _training(run, digits: int) -> list[str]:
     return lines
 
 
+class _Writer(blocks.Writer):
+    """The blocks as lines of Markdown, appended to ``lines``: where a blank line goes
+    depends on the line before and on the block before.
+    """
+
+    format = "Markdown"
+
+    def __init__(self, printer: BackpropPrinter):
+        self.printer = printer
+        self.lines: list[str] = []
+        self.previous = None
+
+    def _write_Section(self, block) -> None:
+        title = f"## {escape(block.title)}"
+        self.lines += ["", title, ""] if self.lines[-1] else [title, ""]
+        if block.lead:
+            self.lines.append(escape(block.lead))
+
+    def _write_Paragraph(self, block) -> None:
+        if isinstance(self.previous, blocks.Equations | blocks.Table):
+            self.lines.append("")
+        self.lines.append(_inline(self.printer, block.parts))
+
+    def _write_Break(self, block) -> None:
+        if self.lines[-1] != "":
+            self.lines.append("")
+
+    def _write_Equations(self, block) -> None:
+        self.lines += ["", *_equations(self.printer, block.rows)]
+
+    def _write_Table(self, block) -> None:
+        if self.lines[-1] != "":
+            self.lines.append("")
+        self.lines += _table(self.printer, block)
+
+
 def markdown(derivation: Derivation, digits: int = 3, training=None) -> str:
     """The whole derivation as Markdown.
 
@@ -102,28 +138,12 @@ def markdown(derivation: Derivation, digits: int = 3, training=None) -> str:
         A training run to add as a section.
     """
     net = derivation.network
-    printer = BackpropPrinter(derivation.names, digits=digits)
-    lines = [f"# {escape(net.title or f'Backpropagation, {net.layers_text}')}"]
-    previous = None
+    writer = _Writer(BackpropPrinter(derivation.names, digits=digits))
+    writer.lines.append(f"# {escape(net.title or f'Backpropagation, {net.layers_text}')}")
     for block in account.account(derivation, digits):
-        if isinstance(block, blocks.Section):
-            lines += ["", f"## {escape(block.title)}", ""] if lines[-1] else [f"## {escape(block.title)}", ""]
-            if block.lead:
-                lines.append(escape(block.lead))
-        elif isinstance(block, blocks.Paragraph):
-            if isinstance(previous, blocks.Equations | blocks.Table):
-                lines.append("")
-            lines.append(_inline(printer, block.parts))
-        elif isinstance(block, blocks.Break):
-            if lines[-1] != "":
-                lines.append("")
-        elif isinstance(block, blocks.Equations):
-            lines += ["", *_equations(printer, block.rows)]
-        elif isinstance(block, blocks.Table):
-            if lines[-1] != "":
-                lines.append("")
-            lines += _table(printer, block)
-        previous = block
+        writer.write(block)
+        writer.previous = block
+    lines = writer.lines
     if training is not None:
         lines += ["", *_training(training, digits)]
     return "\n".join(lines).rstrip("\n") + "\n"
