@@ -85,7 +85,7 @@ def _equations(printer: BackpropMathMLPrinter, rows) -> list[str]:
         right = ""
         if row.right is not None:
             right = f'<math displaystyle="true">{relation(row.relation)}{printer.doprint(row.right)}</math>'
-        shown = f"({escape(label[3:])})" if label else ""
+        shown = f"({escape(label.tag)})" if label else ""
         out.append(
             f'<tr{anchor}><td class="left">{left}</td><td class="right">{right}</td>'
             f'<td class="label">{shown}</td></tr>'

@@ -97,7 +97,10 @@ class BackpropPrinter(Notation, LatexPrinter):
         latex = self.names.latex(expr)
         return latex if latex is not None else super()._print_Symbol(expr, style)
 
-    _print_Dummy = _print_Symbol
+    def _print_Dummy(self, expr, style="plain"):
+        # a stand-in of _print_Elementwise prints as what it stands for
+        stand_in = getattr(self, "_stand_ins", {}).get(expr)
+        return stand_in if stand_in is not None else self._print_Symbol(expr, style)
 
     def _print_MatrixSymbol(self, expr):
         latex = self.names.latex(expr)
@@ -210,11 +213,12 @@ class BackpropPrinter(Notation, LatexPrinter):
         function, vector = expr.args
         (variable,) = function.variables
         placeholder = sp.Dummy("v", real=True)
-        self.names._latex[placeholder] = self._print(vector)
+        # the printer's own stand-ins: the network's names are not written to
+        self._stand_ins = {**getattr(self, "_stand_ins", {}), placeholder: self._print(vector)}
         try:
             return self._print(function.expr.xreplace({variable: placeholder}))
         finally:
-            del self.names._latex[placeholder]
+            del self._stand_ins[placeholder]
 
     def _print_Transpose(self, expr):
         return rf"\left({self._print(expr.arg)}\right)^{{T}}"
@@ -349,7 +353,7 @@ def aligned_lines(printer: BackpropPrinter, rows) -> list[str]:
     shown = aligned_rows(printer, rows)
     lines = [r"\begin{aligned}"]
     for n, (left, right, label) in enumerate(shown):
-        tag = rf" \qquad \text{{({label[3:]})}}" if label else ""
+        tag = rf" \qquad \text{{({label.tag})}}" if label else ""
         end = r" \\" if n < len(shown) - 1 else ""
         lines.append(f"{left} {right}{tag}{end}")
     return lines + [r"\end{aligned}"]
@@ -418,7 +422,7 @@ class _Writer(blocks.Writer):
         lines = [r"\begin{align}"]
         for n, (left, right, label) in enumerate(rows):
             # the tag shows the label's name, which generated code cites
-            tag = rf"\label{{{label}}}\tag{{{label[3:]}}}" if label else r"\notag"
+            tag = rf"\label{{{label}}}\tag{{{label.tag}}}" if label else r"\notag"
             end = r" \\" if n < len(rows) - 1 else ""
             lines.append(f"  {left} {right} {tag}{end}")
         return lines + [r"\end{align}"]
