@@ -37,8 +37,6 @@ import argparse
 import importlib
 import importlib.util
 import math
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -51,6 +49,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import numpy as np
 import peers
+from machine import Load, machine
 
 # Every peer computes with the cores this process may run on: torch is told so,
 # OpenBLAS and XLA size their thread pools by them.  (XLA has no flag for its CPU
@@ -127,41 +126,6 @@ def interleave(
             case.run()
 
 
-class Load:
-    """How busy other processes kept the machine while a section ran, from /proc/stat.
-
-    OpenBLAS's threads split a product evenly and wait for each other, so a
-    core taken by another process slows its products far more than XLA's
-    work-stealing pool; a section's ratios mean little when this is high.
-    """
-
-    def __enter__(self):
-        self.start = self._now()
-        return self
-
-    def __exit__(self, *exc):
-        self.end = self._now()
-
-    @staticmethod
-    def _now():
-        try:
-            ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-        except (OSError, ValueError):
-            return None
-        busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # not idle, iowait
-        own = os.times()
-        return time.perf_counter(), busy, own.user + own.system
-
-    def line(self) -> str:
-        if self.start is None or self.end is None:
-            return "load from other processes: unknown (no /proc/stat)"
-        wall, busy, own = (b - a for a, b in zip(self.start, self.end))
-        if wall < 0.5:
-            return "load from other processes: the section was too short to tell"
-        others = min(1.0, max(0.0, (busy - own) / (wall * (os.cpu_count() or 1))))
-        return f"load from other processes during this section: {others:.0%} of the machine's CPU"
-
-
 def ratio(case: Case, floor: Case) -> float:
     """The median over the rounds of the case's time over the floor's in the same round."""
     return statistics.median(t / f for t, f in zip(case.times, floor.times))
@@ -213,7 +177,7 @@ def _load_generated(name: str, layers: str | None = None):
         return importlib.import_module(f"generated.{name}")
     import tempfile
 
-    from codegen.generate import render, write
+    from codegen import render, write
     from derive import Network
 
     path = Path(tempfile.mkdtemp()) / f"{name}.py"
@@ -322,7 +286,7 @@ def wide(rounds: int, smoke: bool) -> None:
 _RENDER = """
 import sys, time
 start = time.perf_counter()
-from codegen.generate import render
+from codegen import render
 from derive import Network
 net = Network.from_layers(sys.argv[1])
 imported = time.perf_counter()
@@ -408,41 +372,6 @@ def memory() -> None:
     print()
 
 
-# -- the machine ----------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    blas = "BLAS unknown"
-    if importlib.util.find_spec("threadpoolctl"):
-        from threadpoolctl import threadpool_info
-
-        blas = "; ".join(
-            f"{i['internal_api']} {i['version']} ({i.get('architecture', '?')} kernel, "
-            f"{i['num_threads']} threads)"
-            for i in threadpool_info()
-            if i["user_api"] == "blas"
-        ) or blas
-    versions = [f"numpy {np.__version__}"]
-    for name in ("torch", "jax"):
-        if importlib.util.find_spec(name):
-            versions.append(f"{name} {__import__(name).__version__}")
-        else:
-            versions.append(f"{name} not installed")
-    return (
-        f"{cpu}, {THREADS} cores; {platform.python_implementation()} "
-        f"{platform.python_version()}; {', '.join(versions)}; {blas}; "
-        f"torch set to {THREADS} threads, XLA on the {THREADS} cores"
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="everything once, to check the script")
@@ -454,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rounds = 1 if args.smoke else args.rounds
     sections = args.only or ["tiny", "wide", "derivation", "memory"]
-    print(f"machine: {machine()}")
+    print(f"machine: {machine(THREADS)}")
     print(f"figures: medians of {rounds} interleaved round(s); ratios are medians of per-round "
           "ratios" + (" (SMOKE RUN: one round, no meaning)" if args.smoke else ""))
     print()

@@ -6,7 +6,7 @@ derivation (and so the explanation) states for it: ``preactivation_rule``
 and ``output_rule`` for the forward pass, ``layer_rule`` for δ,
 ``gradient_rule`` and ``update_rule``.  Two lines are written in a form more
 precise than the expression's letter, each equal to it: the log of a
-saturating output in the loss (log σ(g) = −softplus(−g), log softmax(g)),
+saturating output in the loss (the log of a sigmoid or softmax output),
 and a sigmoid or softmax output's δ = y − f as y ⊙ (1 − f) − (1 − y) ⊙ f with
 1 − f taken from the pre-activations (σ(−g), or the other units' share), so
 that it keeps its relative precision where f is near 1.

@@ -34,6 +34,7 @@ from sympy.matrices.expressions import MatMul, Transpose
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
+from derive import activations
 from derive.activations import sigmoid, softplus
 
 
@@ -172,11 +173,12 @@ class ArrayPrinter(_Terms, PythonCodePrinter):
         return f"xp.sum({self._print(expr.args[0])})"
 
     # -- activations ------------------------------------------------------
-    def _print_sigmoid(self, expr):
-        return self._helper("sigmoid", expr.args[0])
-
-    def _print_softplus(self, expr):
-        return self._helper("softplus", expr.args[0])
+    def _print_Function(self, expr):
+        # an activation by the runtime helper its registry entry names, else SymPy's own form
+        entry = activations.of_function(expr.func)
+        if entry is not None and entry.array is not None:
+            return self._helper(entry.array, expr.args[0])
+        return super()._print_Function(expr)
 
     def _print_relu(self, expr):
         return f"xp.maximum({self._print(expr.args[0])}, 0)"

@@ -27,13 +27,14 @@ from dataclasses import dataclass
 import sympy as sp
 
 from codegen.printer import ScalarPrinter
+from derive import activations
 from derive.derivation import Derivation
 from derive.naming import label
 
 #: The most weights a network may have for its module to carry the float update.
 SCALAR_WEIGHTS = 64
 #: The activations printed for floats in forms that raise nothing (custom ones may overflow).
-FLOAT_ACTIVATIONS = frozenset({"sigmoid", "tanh", "relu", "softplus", "linear"})
+FLOAT_ACTIVATIONS = frozenset(a.name for a in activations.ACTIVATIONS.values() if a.floats)
 
 
 @dataclass(frozen=True)

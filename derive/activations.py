@@ -15,7 +15,6 @@ The LaTeX and NumPy printers know each function by its class name
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -141,6 +140,40 @@ class softmax(sp.Function):
         return all(g.is_real for g in self.args[1:])
 
 
+def named_forms(expr: sp.Expr) -> sp.Expr:
+    """log(1 + e^u) as softplus(u) and 1/(1 + e^(-u)) as sigmoid(u).
+
+    The same functions, but named: their derivatives come out as sigmoid, and
+    generated code evaluates both in forms that cannot overflow, where
+    e^u itself would for u in the thousands.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> named_forms(x * sp.tanh(sp.log(1 + sp.exp(x))))
+    x*tanh(softplus(x))
+    >>> named_forms(1 / (1 + sp.exp(-2 * x)))
+    sigmoid(2*x)
+    """
+
+    def exp_argument(e):
+        # u when e is 1 + exp(u), else None
+        if e.is_Add and len(e.args) == 2 and sp.S.One in e.args:
+            (other,) = [a for a in e.args if a != sp.S.One]
+            if isinstance(other, sp.exp):
+                return other.args[0]
+        return None
+
+    def rename(e):
+        if isinstance(e, sp.log) and exp_argument(e.args[0]) is not None:
+            return softplus(exp_argument(e.args[0]))
+        if e.is_Pow and e.exp == -1 and exp_argument(e.base) is not None:
+            return sigmoid(-exp_argument(e.base))
+        return e
+
+    return expr.replace(lambda e: rename(e) != e, rename)
+
+
 @dataclass(frozen=True)
 class Activation:
     """One registry entry.
@@ -159,6 +192,16 @@ class Activation:
         Whether each unit's output depends on its own pre-activation only.
         A layer-wide activation (softmax) has ``apply(gs, i)`` instead: unit
         i's output from all the layer's pre-activations.
+    latex, mathml : str, optional
+        Its name in the explanation's LaTeX and MathML, where SymPy's own is
+        not the seed's; the printers read it from here.
+    array : str, optional
+        The :mod:`codegen.runtime` helper that computes it on arrays in a
+        stable form, where SymPy's printed form is not one.
+    floats : bool
+        Whether the float update prints it in a form that raises nothing.
+    in_expressions : bool
+        Whether a custom activation may call it by name (``x*sigmoid(x)``).
     """
 
     name: str
@@ -166,6 +209,11 @@ class Activation:
     title: str
     note: str = ""
     elementwise: bool = True
+    latex: str | None = None
+    mathml: str | None = None
+    array: str | None = None
+    floats: bool = False
+    in_expressions: bool = False
 
     def unit(self, gs: tuple[sp.Expr, ...], i: int) -> sp.Expr:
         """The output of unit i (1-based) of a layer with pre-activations ``gs``."""
@@ -175,16 +223,26 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in [
-        Activation("sigmoid", sigmoid, "logistic sigmoid"),
-        Activation("tanh", sp.tanh, "hyperbolic tangent"),
+        Activation(
+            "sigmoid", sigmoid, "logistic sigmoid",
+            latex=r"\sigma", mathml="\u03c3", array="sigmoid", floats=True, in_expressions=True,
+        ),
+        Activation("tanh", sp.tanh, "hyperbolic tangent", mathml="tanh", floats=True),
         Activation(
             "relu",
             relu,
             "rectified linear unit",
             note="The derivative of relu at g = 0 is taken as 0, as PyTorch does.",
+            latex=r"\operatorname{relu}",
+            mathml="relu",
+            floats=True,
         ),
-        Activation("softplus", softplus, "softplus"),
-        Activation("linear", lambda g: g, "identity"),
+        Activation(
+            "softplus", softplus, "softplus",
+            latex=r"\operatorname{softplus}", mathml="softplus", array="softplus", floats=True,
+            in_expressions=True,
+        ),
+        Activation("linear", lambda g: g, "identity", floats=True),
         Activation(
             "softmax",
             lambda gs, i: softmax(i, *gs),
@@ -196,40 +254,40 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
-def get(name: str) -> Activation:
-    """An activation by registry name, or a custom one written as an expression in ``x``.
+#: The entries whose output is a SymPy function of their own, by that function.
+_BY_FUNCTION = {a.apply: a for a in ACTIVATIONS.values() if isinstance(a.apply, type)}
 
-    Raises ``ValueError`` naming the problem: an unknown name lists the known
-    ones; an expression outside the whitelist names the offending token
-    (see :mod:`derive.expression`).
+
+def of_function(function) -> Activation | None:
+    """The entry whose output is the SymPy function ``function`` (e.g. ``sigmoid``), if any.
+
+    Examples
+    --------
+    >>> of_function(sp.tanh).name, of_function(sp.exp)
+    ('tanh', None)
+    """
+    return _BY_FUNCTION.get(function)
+
+
+def get(name: str) -> Activation:
+    """An activation by registry name.
+
+    A custom activation, written as an expression in ``x``, is built by
+    :func:`derive.expression.activation`, which parses it.
 
     Examples
     --------
     >>> get("tanh").title
     'hyperbolic tangent'
-    >>> get("x/(1 + abs(x))").apply(sp.Symbol("g"))
-    g/(Abs(g) + 1)
     """
     if not isinstance(name, str):
         # ValueError, not TypeError: every bad spec value is reported the same way
         raise ValueError(f"expected an activation name or expression, got {name!r}")  # noqa: TRY004
     entry = ACTIVATIONS.get(name)
-    if entry is not None:
-        return entry
-    if name.isidentifier() and name != "x":
+    if entry is None:
         known = ", ".join(ACTIVATIONS)
-        raise ValueError(
-            f"unknown activation {name!r} (known: {known}; or an expression in x)"
-        )
-    return _custom(name)
-
-
-@functools.cache
-def _custom(text: str) -> Activation:
-    from derive.expression import X, parse
-
-    expr = parse(text)
-    return Activation(text, lambda g: expr.xreplace({X: g}), f"custom activation {text}")
+        raise ValueError(f"unknown activation {name!r} (known: {known}; or an expression in x)")
+    return entry
 
 
 def derivative(activation: Activation, g: sp.Symbol, output: sp.Symbol) -> sp.Expr:

@@ -21,15 +21,22 @@ only what is asked of it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 
 import sympy as sp
 from sympy.matrices.expressions import HadamardPower, HadamardProduct, MatAdd, OneMatrix
 
-from derive import activations, losses
+from derive import activations, expression, losses
 from derive.naming import Naming
 from derive.network import Network
+
+#: Jupyter's views of a derivation by format ("latex", "html"): functions of a
+#: Derivation that return the text.  The explanation package registers them
+#: (:mod:`derive.explain.notebook`), so that the mathematics never imports
+#: its writers.
+VIEWS: dict[str, Callable[[Derivation], str]] = {}
 
 
 class Derivation:
@@ -72,7 +79,7 @@ class Derivation:
     # -- the forward pass -------------------------------------------------
     def activation(self, j: int) -> activations.Activation:
         """The activation of layer j (1-based)."""
-        return activations.get(self.network.activations[j - 1])
+        return expression.activation(self.network.activations[j - 1])
 
     def units(self, j: int) -> range:
         """Unit indices 1..n_j of layer j."""
@@ -273,7 +280,7 @@ class Derivation:
         F = lambda v: sp.Float(v, precision)
 
         def number(expr: sp.Expr) -> sp.Expr:
-            # e.g. softplus(0) = log 2 or sqrt(5): exact with numbers in, so evaluate
+            # e.g. log 2 or sqrt(5): exact with numbers in, so evaluate
             value = expr.xreplace(values).evalf(precision)
             if not value.is_Number:
                 raise ValueError(f"the worked example did not reach a number: {value}")
@@ -307,17 +314,15 @@ class Derivation:
         return Step(values=values, loss=loss, updated=updated)
 
     # -- notebooks ----------------------------------------------------------
-    def _repr_latex_(self) -> str:
-        """Jupyter's LaTeX view: each layer's δ in vector form, the gradients and the updates."""
-        from derive.latex import summary
+    def _repr_latex_(self) -> str | None:
+        """Jupyter's LaTeX view, as registered in :data:`VIEWS` (None when none is)."""
+        view = VIEWS.get("latex")
+        return None if view is None else view(self)
 
-        return summary(self)
-
-    def _repr_html_(self) -> str:
-        """Jupyter's HTML view: the network diagram and the whole derivation in MathML."""
-        from derive.html import body
-
-        return body(self)
+    def _repr_html_(self) -> str | None:
+        """Jupyter's HTML view, as registered in :data:`VIEWS` (None when none is)."""
+        view = VIEWS.get("html")
+        return None if view is None else view(self)
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,15 @@ Grammar (``**`` binds tighter than unary minus and is right-associative)::
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from fractions import Fraction
 
 import sympy as sp
 
-from derive.activations import sigmoid, softplus
+from derive import activations
+from derive.activations import Activation, named_forms
 
 #: The named functions an expression may use.
 FUNCTIONS = {
@@ -35,8 +37,8 @@ FUNCTIONS = {
     "sqrt": sp.sqrt,
     "sin": sp.sin,
     "cos": sp.cos,
-    "sigmoid": sigmoid,
-    "softplus": softplus,
+    # the registry's own functions that an expression may call by name
+    **{a.name: a.apply for a in activations.ACTIVATIONS.values() if a.in_expressions},
 }
 
 #: Bounds that keep a hostile expression from hanging the derivation.
@@ -115,43 +117,10 @@ def parse(text: str) -> sp.Expr:
         raise ExpressionError(f"unexpected {tok!r} at position {pos}")
     if not expr.has(X):
         raise ExpressionError("the expression must use x, the unit's pre-activation")
-    expr = _named_forms(expr)
+    expr = named_forms(expr)
     if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise ExpressionError("the expression is not finite")
     return expr
-
-
-def _named_forms(expr: sp.Expr) -> sp.Expr:
-    """log(1 + e^u) as softplus(u) and 1/(1 + e^(-u)) as sigmoid(u).
-
-    The same functions, but named: their derivatives come out as sigmoid, and
-    generated code evaluates both in forms that cannot overflow, where
-    e^u itself would for u in the thousands.
-
-    Examples
-    --------
-    >>> _named_forms(X * sp.tanh(sp.log(1 + sp.exp(X))))
-    x*tanh(softplus(x))
-    >>> _named_forms(1 / (1 + sp.exp(-2 * X)))
-    sigmoid(2*x)
-    """
-
-    def exp_argument(e):
-        # u when e is 1 + exp(u), else None
-        if e.is_Add and len(e.args) == 2 and sp.S.One in e.args:
-            (other,) = [a for a in e.args if a != sp.S.One]
-            if isinstance(other, sp.exp):
-                return other.args[0]
-        return None
-
-    def rename(e):
-        if isinstance(e, sp.log) and exp_argument(e.args[0]) is not None:
-            return softplus(exp_argument(e.args[0]))
-        if e.is_Pow and e.exp == -1 and exp_argument(e.base) is not None:
-            return sigmoid(-exp_argument(e.base))
-        return e
-
-    return expr.replace(lambda e: rename(e) != e, rename)
 
 
 def _check_power(base: sp.Expr, exponent: sp.Expr) -> None:
@@ -257,3 +226,29 @@ class _Parser:
             self.take(")")
             return value
         raise ExpressionError(f"unexpected {tok!r} at position {pos}")
+
+
+def activation(name: str) -> Activation:
+    """An activation by registry name, or a custom one written as an expression in ``x``.
+
+    Raises ``ValueError`` naming the problem: an unknown name lists the known
+    ones; an expression outside the whitelist names the offending token.
+
+    Examples
+    --------
+    >>> activation("tanh").title
+    'hyperbolic tangent'
+    >>> activation("x/(1 + abs(x))").apply(sp.Symbol("g"))
+    g/(Abs(g) + 1)
+    """
+    if not isinstance(name, str) or name in activations.ACTIVATIONS or (
+        name.isidentifier() and name != "x"
+    ):
+        return activations.get(name)
+    return _custom(name)
+
+
+@functools.cache
+def _custom(text: str) -> Activation:
+    expr = parse(text)
+    return Activation(text, lambda g: expr.xreplace({X: g}), f"custom activation {text}")

@@ -382,4 +382,21 @@ def label(kind: str, j: int | None = None) -> str:
     """
     if kind not in {"g", "s", "loss", "delta", "gradient", "update"}:
         raise ValueError(f"no equation kind {kind!r}")
-    return f"eq:{kind}" if j is None else f"eq:{kind}-{j}"
+    return Label(kind if j is None else f"{kind}-{j}")
+
+
+class Label(str):
+    """An equation's label, ``eq:<tag>``; ``tag`` is the name shown beside the equation.
+
+    Examples
+    --------
+    >>> label("delta", 2).tag
+    'delta-2'
+    """
+
+    tag: str
+
+    def __new__(cls, tag: str):
+        self = super().__new__(cls, f"eq:{tag}")
+        self.tag = tag
+        return self

@@ -11,6 +11,7 @@ a :class:`SpecError` naming the field, the problem and what is accepted.
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import math
 import re
@@ -19,9 +20,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from derive import activations, losses
+from derive import expression, losses
 
 #: Upper bounds that keep a derivation from hanging or eating the machine.
+#: Where the built-in seed comes from, as a header says it.
+SEED_SOURCE = "derive/networks/xnor.toml (built-in seed)"
 MAX_LAYER_SIZE = 4096
 MAX_DEPTH = 64
 MAX_SPEC_BYTES = 16 * 2**20
@@ -100,7 +103,7 @@ class Network:
                 f"activation: need one per layer ({self.depth}), got {len(self.activations)}"
             )
         for name in self.activations:
-            _registry_field("activation", activations.get, name)
+            _registry_field("activation", expression.activation, name)
         _registry_field("loss", losses.get, self.loss)
         _check_pairing(self)
         if not is_name(self.name):
@@ -161,6 +164,23 @@ class Network:
         sizes = parse_layers(text)
         name = kwargs.pop("name", "net_" + "_".join(map(str, sizes)))
         return cls(sizes, (activation,) * (len(sizes) - 1), name=name, **kwargs)
+
+    def varied(self, activations, loss: str) -> Network:
+        """The network with other activations or another loss, if they differ.
+
+        The spec's title and its example's note describe the network as
+        written (the seed's speak of its sigmoid, its loss and its −0.148): a
+        varied network keeps its weights and numbers, not those words.
+        """
+        changes = {}
+        if tuple(activations) != self.activations:
+            changes["activations"] = tuple(activations)
+        if loss != self.loss:
+            changes["loss"] = loss
+        if not changes:
+            return self
+        example = self.example and dataclasses.replace(self.example, note="")
+        return dataclasses.replace(self, **changes, title="", example=example)
 
 
 def is_name(text: str) -> bool:
@@ -243,6 +263,26 @@ def seed() -> Network:
     """The seed network: 2-2-1 sigmoid, learning XNOR, with its worked example."""
     text = resources.files("derive.networks").joinpath("xnor.toml").read_text("utf-8")
     return from_table(tomllib.loads(text))
+
+
+def from_recipe(recipe: dict, root: Path) -> tuple[Network, str]:
+    """The network a generated module's header records, and where it came from.
+
+    ``recipe`` holds ``seed``, ``spec`` (a path, relative ones from ``root``)
+    or ``layers``, and the ``activations`` and ``loss`` that replace the
+    spec's (see :func:`codegen.files.read_recipe`).
+    """
+    if "spec" in recipe:
+        path = Path(recipe["spec"])
+        base, source = load_spec(path if path.is_absolute() else root / path), recipe["spec"]
+    elif "layers" in recipe:
+        base, source = Network.from_layers(recipe["layers"]), f"--layers {recipe['layers']}"
+    else:
+        base, source = seed(), SEED_SOURCE
+    acts = recipe.get("activations", list(base.activations))
+    if len(acts) != base.depth:
+        raise SpecError(f"activation: need one per layer ({base.depth}), got {len(acts)}")
+    return base.varied(acts, recipe.get("loss", base.loss)), source
 
 
 def from_table(table: dict, default_name: str = "network") -> Network:
@@ -362,7 +402,7 @@ def _check_pairing(net: Network) -> None:
     """Layer-wide activations and the losses that need them go together."""
     loss = losses.get(net.loss)
     for j, name in enumerate(net.activations[:-1], start=1):
-        if not activations.get(name).elementwise:
+        if not expression.activation(name).elementwise:
             raise SpecError(f"activation: {name} is for the output layer only, not layer {j}")
     output = net.activations[-1]
     if loss.output is not None and output != loss.output:
@@ -378,7 +418,7 @@ def _check_pairing(net: Network) -> None:
                     f"{field}: {loss.name} needs targets that are a class distribution"
                     f" (non-negative, summing to 1), got {list(y)}"
                 )
-    if not activations.get(output).elementwise:
+    if not expression.activation(output).elementwise:
         if loss.output != output:
             raise SpecError(
                 f"activation: {output} on the output layer needs the loss "

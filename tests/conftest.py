@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from codegen.generate import render, write
+from codegen import render, write
 from derive import Network
 
 _counter = itertools.count()

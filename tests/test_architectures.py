@@ -20,7 +20,7 @@ import sympy as sp
 
 from derive import Derivation, Network, activations
 from derive.cli import main
-from derive.latex import explain
+from derive.explain.latex import explain
 from derive.network import SpecError, from_table
 from tests.numeric import finite_differences
 from tests.symbolic import all_weights, expanded_loss, expanded_outputs, random_point

@@ -1,4 +1,4 @@
-"""The benchmark script runs (smoke mode: one repeat, no assertion on time)."""
+"""The benchmark script runs: one section, the tiny one, in smoke mode (one round, no assertion on time)."""
 
 import re
 import subprocess
@@ -12,9 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def smoke() -> str:
-    """What ``bench/run.py --smoke`` prints (one run for every test here)."""
+    """What ``bench/run.py --smoke --only tiny`` prints (one run for every test here)."""
     run = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke"],
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--only", "tiny"],
         capture_output=True,
         text=True,
         check=True,
@@ -32,16 +32,13 @@ def test_benchmark_smoke_prints_every_ratio(smoke):
         assert float(cells[2]) > 0, row  # a ratio to the baseline
 
 
-def test_benchmark_smoke_covers_every_section_and_peer(smoke):
+def test_benchmark_smoke_runs_the_tiny_section_and_its_peers(smoke):
     out = smoke
     assert out.startswith("machine: ")
-    for heading in ("### 1. Tiny", "### 2. Wide", "float64", "float32", "### 3. Derivation",
-                    "### 4. Memory", "fitted time ∝ depth^k: k = "):
-        assert heading in out, heading
-    for case in ("pure Python on floats", "generated update", "hand-written numpy",
-                 "GEMM floor", "`depth 16`", "`update`"):
+    assert "### 1. Tiny" in out and "### 2. Wide" not in out
+    for case in ("pure Python on floats", "generated update", "hand-written numpy"):
         assert case in out, case
-    assert out.count("load from other processes") == 3  # tiny, wide float64 and float32
+    assert out.count("load from other processes") == 1
     for peer in ("torch autograd", "jax.jit(grad)"):
         # measured, or said to be missing: never left out
         assert re.search(rf"\| `?{re.escape(peer)}`? \| (\d+\.\d{{3}} \| \d|not installed)", out), peer

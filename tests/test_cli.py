@@ -60,11 +60,41 @@ def test_check_of_a_module_edited_by_hand_suggests_force(capsys, tmp_path, monke
     err = capsys.readouterr().err
     assert err == (
         "gen/net.py: edited by hand since it was generated (its checksum no longer matches);"
-        " to replace it: derive --layers 2-1 --out gen/net.py --force\n"
+        " to replace it: derive --regenerate gen --force\n"
     )
-    # The command it suggests is what it takes: without --force derive --out refuses.
+    # The command it suggests is what it takes: without --force derive refuses.
+    assert main(["--regenerate", "gen"]) == 1
+    assert "use --force to overwrite it" in capsys.readouterr().err
     assert main(["--layers", "2-1", "--out", "gen/net.py"]) == 2
-    assert main(["--layers", "2-1", "--out", "gen/net.py", "--force"]) == 0
+    assert "use --force" in capsys.readouterr().err
+    assert main(["--regenerate", "gen", "--force"]) == 0
+    assert capsys.readouterr().err == (
+        "wrote gen/net.py\n0 generated module(s) already up to date\n"
+    )
+    assert main(["--check", "gen"]) == 0
+
+
+def test_regenerate_rewrites_the_modules_of_a_changed_spec(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gen").mkdir()
+    (tmp_path / "net.toml").write_text("layers = [2, 2, 1]\n", encoding="utf-8")
+    assert main(["--spec", "net.toml", "--out", "gen/net.py"]) == 0
+    assert main(["--spec", "net.toml", "--loss", "binary_cross_entropy", "--out", "gen/bce.py"]) == 0
+    assert main(["--layers", "3-1", "--out", "gen/other.py"]) == 0
+    other = (tmp_path / "gen" / "other.py").read_bytes()
+    (tmp_path / "net.toml").write_text("layers = [2, 3, 1]\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--check", "gen"]) == 1
+    assert main(["--regenerate", "gen"]) == 0
+    assert capsys.readouterr().err.splitlines()[-3:] == [
+        "wrote gen/bce.py",
+        "wrote gen/net.py",
+        "1 generated module(s) already up to date",
+    ]
+    assert "# Network: net, layers 2-3-1," in (tmp_path / "gen" / "net.py").read_text()
+    bce = (tmp_path / "gen" / "bce.py").read_text()
+    assert "layers 2-3-1, activations sigmoid, sigmoid, loss binary_cross_entropy." in bce
+    assert (tmp_path / "gen" / "other.py").read_bytes() == other
     assert main(["--check", "gen"]) == 0
 
 
@@ -208,9 +238,10 @@ def test_bad_architecture_values_name_the_accepted_ones(capsys, argv, accepted):
         assert word in lines[0]
 
 
-def test_a_custom_activation_survives_the_regenerate_line(capsys, tmp_path):
+def test_a_custom_activation_survives_the_recipe(capsys, tmp_path):
     out = str(tmp_path / "net.py")
     code, _, _ = run(capsys, "--layers", "2-3-1", "--activation", "x/(1 + abs(x))", "--out", out)
     assert code == 0
-    assert "--activation 'x/(1 + abs(x))'" in (tmp_path / "net.py").read_text()
+    recipe = '{layers = "2-3-1", activations = ["x/(1 + abs(x))", "sigmoid"], generator = "0.1.0"}'
+    assert f"# Recipe: {recipe}\n" in (tmp_path / "net.py").read_text()
     assert main(["--check", str(tmp_path)]) == 0

@@ -7,7 +7,6 @@ import itertools
 import os
 import random
 import re
-import shlex
 import subprocess
 import sys
 import warnings
@@ -17,14 +16,13 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from codegen import generate
-from codegen.generate import regenerate_args, render, write
+from codegen import render, write
 from derive import Derivation, Network, losses, seed
 from tests.numeric import finite_differences
 from tests.symbolic import all_weights, expanded_loss, random_point
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_COMMAND = "derive --out generated/xnor.py"
+SEED_COMMAND = "derive --regenerate DIR  (DIR: the folder of this module)"
 SEED_SOURCE = "derive/networks/xnor.toml (built-in seed)"
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "softplus", "linear")
 
@@ -323,13 +321,13 @@ def test_forward_checks_shapes_too(build):
 
 def test_committed_seed_module_is_up_to_date():
     committed = (ROOT / "generated" / "xnor.py").read_bytes()
-    assert committed == render(seed(), SEED_COMMAND, SEED_SOURCE).encode("utf-8"), (
-        "generated/xnor.py is stale: regenerate it with `derive --out generated/xnor.py`"
+    assert committed == render(seed(), SEED_COMMAND, SEED_SOURCE, {"seed": True}).encode(), (
+        "generated/xnor.py is stale: regenerate it with `derive --regenerate generated`"
     )
 
 
 def test_header():
-    lines = render(seed(), SEED_COMMAND, SEED_SOURCE).splitlines()
+    lines = render(seed(), SEED_COMMAND, SEED_SOURCE, {"seed": True}).splitlines()
     header = "\n".join(itertools.takewhile(lambda line: line.startswith("#"), lines))
     from derive import __version__
 
@@ -337,7 +335,8 @@ def test_header():
     assert "DO NOT EDIT" in header
     assert "layers 2-2-1, activations sigmoid, sigmoid, loss squared_error" in header
     assert SEED_SOURCE in header
-    assert "# Regenerate with: derive --out generated/xnor.py" in lines
+    assert f"# Regenerate with: {SEED_COMMAND}" in lines
+    assert '# Recipe: {seed = true, generator = "0.1.0"}' in lines
 
 
 def test_every_named_quantity_cites_its_equation():
@@ -360,7 +359,7 @@ def test_render_is_deterministic_across_processes():
     assert render(net, "derive --layers 3-4-2-2", "--layers 3-4-2-2") == first
     script = (
         "import sys\n"
-        "from codegen.generate import render\n"
+        "from codegen import render\n"
         "from derive import Network\n"
         "net = Network((3, 4, 2, 2), ('softplus', 'relu', 'sigmoid'), 'binary_cross_entropy')\n"
         "sys.stdout.write(render(net, 'derive --layers 3-4-2-2', '--layers 3-4-2-2'))\n"
@@ -418,7 +417,7 @@ def test_generated_code_passes_ruff(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-# -- render's arguments, write, regenerate_args --------------------------------
+# -- render's arguments --------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -436,108 +435,3 @@ def test_title_and_source_stay_in_comments():
     compile(text, "n.py", "exec")
     assert "\nimport os" not in text
     assert '# evil """ import os\n' in text
-
-
-def test_write_creates_the_file_and_no_temporary(tmp_path):
-    target = tmp_path / "module.py"
-    write("x = 1\n", target)
-    assert target.read_bytes() == b"x = 1\n"
-    assert os.listdir(tmp_path) == ["module.py"]
-    umask = os.umask(0)
-    os.umask(umask)
-    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
-
-
-def test_write_keeps_an_existing_file_when_rendering_fails(tmp_path):
-    target = tmp_path / "module.py"
-    target.write_text("old = 1\n")
-    target.chmod(0o640)
-    with pytest.raises(ValueError):
-        write(render(seed(), "not derive", SEED_SOURCE), target)
-    assert target.read_text() == "old = 1\n"
-    write("new = 2\n", target, force=True)
-    assert target.read_text() == "new = 2\n"
-    assert target.stat().st_mode & 0o777 == 0o640
-    assert os.listdir(tmp_path) == ["module.py"]
-
-
-def test_write_interrupted_before_replace_leaves_everything_as_it_was(tmp_path, monkeypatch):
-    target = tmp_path / "module.py"
-    target.write_text("old = 1\n")
-
-    def interrupted(src, dst):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(generate.os, "replace", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        write("new = 2\n", target, force=True)
-    assert target.read_text() == "old = 1\n"
-    assert os.listdir(tmp_path) == ["module.py"]
-
-
-def test_regenerate_args_of_the_seed_module():
-    assert regenerate_args(ROOT / "generated" / "xnor.py") == ["--out", "generated/xnor.py"]
-
-
-def test_regenerate_args_round_trip_quoted_arguments(tmp_path):
-    args = ["--layers", "2-3-1", "--activation", "tanh", "--out", "my dir/it's.py"]
-    path = tmp_path / "m.py"
-    write(render(network("2-3-1", "tanh"), shlex.join(["derive", *args]), "--layers 2-3-1"), path)
-    assert regenerate_args(path) == args
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "x = 1\n",
-        "",
-        '"""A module."""\n# Regenerate with: derive --out m.py\n',
-        "# Regenerate with: rm -rf /\n",
-        "# Regenerate with:derive\n",
-    ],
-)
-def test_regenerate_args_without_a_header(tmp_path, text):
-    path = tmp_path / "m.py"
-    path.write_text(text)
-    assert regenerate_args(path) is None
-
-
-def test_regenerate_args_never_evaluates(tmp_path):
-    path = tmp_path / "m.py"
-    path.write_text("# Regenerate with: derive --out $(touch pwned) `x`\nraise SystemExit\n")
-    assert regenerate_args(path) == ["--out", "$(touch", "pwned)", "`x`"]
-    assert not (tmp_path / "pwned").exists()
-
-
-def test_write_refuses_a_hand_edited_module_without_force(tmp_path):
-    target = tmp_path / "net.py"
-    text = render(seed(), "derive --out net.py", SEED_SOURCE)
-    write(text, target)
-    write(text, target)  # a pristine generated module is overwritten freely
-    edited_text = text.replace("KAPPA = 2", "KAPPA = 3")
-    target.write_text(edited_text, encoding="utf-8")
-    with pytest.raises(generate.EditedError, match="edited by hand.*--force"):
-        write(text, target)
-    assert target.read_text(encoding="utf-8") == edited_text
-    write(text, target, force=True)
-    assert target.read_text(encoding="utf-8") == text
-
-
-def test_write_refuses_a_file_not_generated_by_derive(tmp_path):
-    target = tmp_path / "mine.py"
-    target.write_bytes(b"print('my own code')\n")
-    with pytest.raises(generate.EditedError, match="not generated by derive"):
-        write(render(seed(), "derive --out mine.py", SEED_SOURCE), target)
-    assert target.read_bytes() == b"print('my own code')\n"
-    assert os.listdir(tmp_path) == ["mine.py"]
-
-
-def test_checksum_covers_every_line_but_its_own():
-    text = render(seed(), "derive --out net.py", SEED_SOURCE)
-    assert generate.edited(text) is None
-    lines = text.splitlines(keepends=True)
-    assert lines[2].startswith(generate.CHECKSUM)
-    for i in (0, 5, len(lines) // 2, len(lines) - 1):
-        changed = lines.copy()
-        changed[i] = changed[i].rstrip("\n") + " \n"
-        assert generate.edited("".join(changed)) is not None, i

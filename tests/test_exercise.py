@@ -9,10 +9,10 @@ import tomllib
 import pytest
 import sympy as sp
 
-from derive import sheet
 from derive.cli import main
 from derive.derivation import Derivation
 from derive.exercise import BOUNDS, MIN_DELTA, draw, to_toml
+from derive.explain import sheet
 from derive.network import Network, from_table, seed
 from tests.render import compile_latex
 

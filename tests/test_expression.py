@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 import sympy.parsing.sympy_parser
 
-from derive import activations
+from derive import expression
 from derive.activations import sigmoid, softplus
 from derive.expression import (
     MAX_LENGTH,
@@ -141,7 +141,7 @@ def test_the_hostile_expression_runs_nothing(tmp_path, monkeypatch):
     with pytest.raises(ExpressionError):
         parse(HOSTILE)
     with pytest.raises(ValueError, match="unexpected '\"'"):
-        activations.get(HOSTILE)
+        expression.activation(HOSTILE)
     assert list(tmp_path.iterdir()) == []
 
 

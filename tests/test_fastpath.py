@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from codegen.generate import render
+from codegen import render
 from codegen.scalar import SCALAR_WEIGHTS, ScalarUpdate
 from derive import Derivation, Network, seed
 from tests.test_codegen import network, random_arrays

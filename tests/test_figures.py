@@ -6,9 +6,10 @@ import re
 import numpy as np
 import pytest
 
-from derive import Derivation, Network, figures
-from derive.figures import network_diagram, training_curve
-from derive.latex import BackpropPrinter
+from derive import Derivation, Network
+from derive.explain import figures
+from derive.explain.figures import network_diagram, training_curve
+from derive.explain.latex import BackpropPrinter
 
 
 def _points(svg: str) -> list[tuple[float, float]]:

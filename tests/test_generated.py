@@ -6,16 +6,9 @@ import itertools
 import numpy as np
 import pytest
 
-from codegen.generate import regenerate_args, render
-from derive.cli import (
-    SEED_SOURCE,
-    build_parser,
-    check,
-    main,
-    network_from_args,
-    regenerate_command,
-)
-from derive.network import Network, load_spec, seed
+from codegen import read_recipe, render
+from derive.cli import REGENERATE_COMMAND, build_parser, check, main
+from derive.network import SEED_SOURCE, Network, from_recipe, load_spec, seed
 from tests.test_codegen import ROOT
 
 SPECS = {path.stem: path for path in sorted((ROOT / "derive" / "networks").glob("*.toml"))}
@@ -26,26 +19,55 @@ MODULES = sorted(SPECS)
 
 
 def from_header(name: str):
-    """The arguments and network the header of generated/NAME.py says it was generated from."""
-    args = build_parser().parse_args(regenerate_args(ROOT / "generated" / f"{name}.py"))
-    return args, *network_from_args(args, root=ROOT)
+    """The recipe and network the header of generated/NAME.py says it was generated from."""
+    recipe = read_recipe(ROOT / "generated" / f"{name}.py")
+    return recipe, *from_recipe(recipe, ROOT)
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_each_committed_module_is_what_its_header_regenerates(name):
-    args, network, source = from_header(name)
+    recipe, network, source = from_header(name)
     expected = seed() if name == "xnor" else load_spec(SPECS[name])
     assert network == expected
-    assert args.out == f"generated/{name}.py"
-    text = render(network, regenerate_command(args, args.out), source)
+    assert recipe == (
+        {"seed": True, "generator": "0.1.0"}
+        if name == "xnor"
+        else {"spec": f"derive/networks/{name}.toml", "generator": "0.1.0"}
+    )
+    recipe.pop("generator")
+    text = render(network, REGENERATE_COMMAND, source, recipe)
     assert (ROOT / "generated" / f"{name}.py").read_text(encoding="utf-8") == text
+
+
+def test_renaming_a_flag_leaves_the_committed_modules_regenerable(monkeypatch, capsys):
+    # The header records the network, not a command line: a parser whose network flags
+    # are all renamed still regenerates every committed module byte for byte.
+    renamed = build_parser
+
+    def parser():
+        p = renamed()
+        for action in p._actions:
+            if action.option_strings and action.dest in ("spec", "layers", "loss", "out"):
+                action.option_strings = [f"--renamed-{action.dest}"]
+        p._option_string_actions = {
+            s: a for a in p._actions for s in a.option_strings
+        }
+        return p
+
+    monkeypatch.setattr("derive.cli.build_parser", parser)
+    assert main(["--check", str(ROOT / "generated")]) == 0
+    # (a user's own modules beside the committed ones count too, see test_readme)
+    count = len([p for p in (ROOT / "generated").glob("*.py") if p.name != "__init__.py"])
+    assert capsys.readouterr().err == f"{count} generated module(s) up to date\n"
+    assert main(["--spec", "x.toml", "--check"]) == 2  # the old flag is gone
+    assert "unrecognized arguments: --spec" in capsys.readouterr().err
 
 
 def test_derive_check_counts_the_modules_of_a_folder(tmp_path, capsys):
     folder = tmp_path / "generated"
     folder.mkdir()
     for name in ("a", "b", "c"):
-        text = render(seed(), f"derive --out generated/{name}.py", SEED_SOURCE)
+        text = render(seed(), REGENERATE_COMMAND, SEED_SOURCE, {"seed": True})
         (folder / f"{name}.py").write_text(text, encoding="utf-8")
     assert check(str(folder)) == 0
     assert capsys.readouterr().err == "3 generated module(s) up to date\n"
@@ -55,11 +77,11 @@ def test_derive_check_names_a_stale_module(tmp_path, capsys):
     stale = tmp_path / "generated"
     stale.mkdir()
     # What an older generator wrote: a module intact (its checksum matches), but not today's.
-    text = render(Network.from_layers("2-3-1"), "derive --out generated/xnor.py", "seed")
+    text = render(Network.from_layers("2-3-1"), REGENERATE_COMMAND, "seed", {"seed": True})
     (stale / "xnor.py").write_text(text, encoding="utf-8")
     before = (stale / "xnor.py").read_bytes()
     assert main(["--check", str(stale)]) == 1
-    assert "xnor.py: stale; regenerate with: derive --out generated/xnor.py" in (
+    assert f"xnor.py: stale; regenerate with: derive --regenerate {stale}" in (
         capsys.readouterr().err
     )
     assert (stale / "xnor.py").read_bytes() == before  # --check never writes

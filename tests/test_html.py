@@ -9,11 +9,10 @@ import pytest
 import sympy as sp
 
 from derive import Derivation, Network, load_spec, seed
-from derive.cli import main
-from derive.figures import network_diagram, training_curve
-from derive.html import body, report
-from derive.mathml import BackpropMathMLPrinter
-from derive.train import train
+from derive.cli import main, trained
+from derive.explain.figures import network_diagram, training_curve
+from derive.explain.html import body, report
+from derive.explain.mathml import BackpropMathMLPrinter
 from tests.render import find_chromium, png_pixels, run_chromium
 
 MINUS = "&#8722;"
@@ -27,7 +26,7 @@ def seed_derivation():
 
 @pytest.fixture(scope="module")
 def seed_page(seed_derivation):
-    return report(seed_derivation, training=train(seed(), epochs=300))
+    return report(seed_derivation, training=trained(seed(), epochs=300))
 
 
 @pytest.fixture
@@ -166,7 +165,7 @@ def test_diagram_without_weights_names_them():
 
 
 def test_training_curve_is_a_polyline_with_axes():
-    run = train(seed(), epochs=50)
+    run = trained(seed(), epochs=50)
     svg = training_curve(run.losses)
     points = re.search(r'<polyline class="loss"[^>]*points="([^"]*)"', svg).group(1).split()
     assert len(points) == 51

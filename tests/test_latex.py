@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from derive import Derivation, Network, seed
-from derive.latex import BackpropPrinter, document, escape, explain
+from derive.explain.latex import BackpropPrinter, document, escape, explain
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,10 @@ import re
 import pytest
 
 from derive import Derivation, Network, load_spec, seed
-from derive.account import Equations, Table, account
-from derive.latex import BackpropPrinter, aligned_rows, decimals
-from derive.linebreak import LINE_WIDTH, TABLE_WIDTH, Measure
+from derive.explain.account import account
+from derive.explain.blocks import Equations, Table
+from derive.explain.latex import BackpropPrinter, aligned_rows, decimals
+from derive.explain.linebreak import LINE_WIDTH, TABLE_WIDTH, Measure
 
 CLASSIFIER = "derive/networks/classifier.toml"
 
@@ -45,7 +46,7 @@ def test_a_broken_update_keeps_every_number_in_order(classifier):
 def test_every_line_of_the_example_fits(spec):
     d = Derivation(load_spec(spec) if spec else Network.from_layers("3-4-4-2"))
     measure = Measure(d.names, 3)
-    from derive.linebreak import LEADS
+    from derive.explain.linebreak import LEADS
 
     for block in account(d):
         if isinstance(block, Equations):

@@ -5,15 +5,14 @@ import re
 import pytest
 
 from derive import Derivation, Network, seed
-from derive.cli import main
-from derive.latex import explain
-from derive.markdown import escape, markdown
-from derive.train import train
+from derive.cli import main, trained
+from derive.explain.latex import explain
+from derive.explain.markdown import escape, markdown
 
 
 @pytest.fixture(scope="module")
 def seed_markdown():
-    return markdown(Derivation(seed()), training=train(seed(), epochs=100))
+    return markdown(Derivation(seed()), training=trained(seed(), epochs=100))
 
 
 def _blocks(text: str) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from derive import Derivation, Network, seed
-from derive.latex import BackpropPrinter
+from derive.explain.latex import BackpropPrinter
 from derive.naming import MatrixSymbol, Symbol
 
 SHAPES = ["2-2-1", "2-2-2-1", "3-4-4-2", "12-3-2"]

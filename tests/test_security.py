@@ -368,12 +368,19 @@ def test_failing_runs_leave_existing_files_byte_identical(tmp_path, capsys):
     assert sorted(os.listdir(tmp_path)) == ["net.py"]
 
 
-def test_summary_of_the_fuzzing():
-    """Runs last in this module: the counts the fuzz tests gathered."""
-    print(
-        "\nfuzz summary: "
-        + ", ".join(f"{key}: {value}" for key, value in sorted(COUNTS.items()))
-    )
-    if COUNTS["runs"]:
-        assert COUNTS["files written by failing runs"] == 0
-        assert COUNTS["clean errors"] > 0 and COUNTS["successes"] > 0
+def test_the_judge_sees_both_outcomes_on_fixed_specs(tmp_path, capsys, quiet_imports):
+    """The judge of the fuzz tests, on one spec that works and one that fails.
+
+    Independent of which tests ran before: it counts only its own two runs.
+    """
+    before = COUNTS.copy()
+    for name, table in (("good", {"layers": [2, 2, 1]}), ("bad", {"layers": [2, 0, 1]})):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "spec.toml").write_text(_spec_text(table), encoding="utf-8")
+        argv = ["--spec", str(folder / "spec.toml"), "--out", str(folder / "net.py")]
+        assert _run_and_judge(folder, argv, capsys, folder / "net.py") == (0 if name == "good" else 2)
+    assert COUNTS["successes"] - before["successes"] == 1
+    assert COUNTS["clean errors"] - before["clean errors"] == 1
+    assert COUNTS["files written by failing runs"] == 0
+    print("\nfuzz summary: " + ", ".join(f"{key}: {value}" for key, value in sorted(COUNTS.items())))

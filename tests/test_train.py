@@ -1,6 +1,5 @@
 """Training with the generated update: per sample and batch, checked against backprop by hand."""
 
-import io
 import math
 import sys
 from pathlib import Path
@@ -8,9 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from codegen import render
 from derive import Network, load_spec, seed
-from derive.cli import main
-from derive.train import Progress, cadence, default_c, load_module, report, train
+from derive.cli import main, trained
+from derive.explain.training import report
+from derive.train import default_c, load_module
 
 XNOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XNOR_Y = np.array([[1.0], [0.0], [0.0], [1.0]])
@@ -45,7 +46,7 @@ def _by_hand_loss(W1, W2):
 
 
 def test_per_sample_curve_equals_backprop_by_hand_row_by_row():
-    run = train(seed(), epochs=5)
+    run = trained(seed(), epochs=5)
     W1, W2 = (w.copy() for w in SEED_WEIGHTS)
     expected = [_by_hand_loss(W1, W2)]
     for _ in range(5):
@@ -60,7 +61,7 @@ def test_per_sample_curve_equals_backprop_by_hand_row_by_row():
 
 
 def test_batch_update_is_the_sum_of_the_per_sample_updates():
-    run = train(seed(), epochs=3, c=0.5, batch=True)
+    run = trained(seed(), epochs=3, c=0.5, batch=True)
     W1, W2 = (w.copy() for w in SEED_WEIGHTS)
     expected = [_by_hand_loss(W1, W2)]
     for _ in range(3):
@@ -69,11 +70,11 @@ def test_batch_update_is_the_sum_of_the_per_sample_updates():
         W2 = W2 + sum(s[1] for s in steps)
         expected.append(_by_hand_loss(W1, W2))
     np.testing.assert_allclose(run.losses, expected, rtol=1e-12)
-    assert not np.allclose(run.losses, train(seed(), epochs=3, c=0.5).losses)
+    assert not np.allclose(run.losses, trained(seed(), epochs=3, c=0.5).losses)
 
 
 def test_outputs_are_the_final_forward_pass():
-    run = train(seed(), epochs=2)
+    run = trained(seed(), epochs=2)
     W1, W2 = run.weights
     for x, f in zip(XNOR_X, run.outputs):
         s = _sigmoid(W1 @ np.append(x, 1.0))
@@ -82,7 +83,7 @@ def test_outputs_are_the_final_forward_pass():
 
 def test_the_seed_from_its_weights_at_c_1_does_not_learn_xnor():
     """The README's result: per sample, 5000 epochs, ε stalls near 0.507 and f(1, 0) = f(1, 1)."""
-    run = train(seed(), epochs=5000)
+    run = trained(seed(), epochs=5000)
     assert run.losses[-1] == pytest.approx(0.5066063, abs=1e-6)
     assert np.round(run.outputs[:, 0], 3).tolist() == [0.984, 0.015, 0.551, 0.551]
     assert run.matches() == 3  # (1, 0) rounds to 1, not to its target 0
@@ -96,12 +97,12 @@ def test_c_defaults_to_the_examples_and_epochs_to_5000():
     assert default_c(classifier) == 0.5
     assert default_c(seed()) == 1.0
     assert default_c(Network.from_layers("2-1")) == 1.0
-    assert train(classifier, epochs=1).c == 0.5
+    assert trained(classifier, epochs=1).c == 0.5
 
 
 def test_a_spec_without_weights_starts_from_seeded_random_weights():
     net = Network(**{**seed().__dict__, "weights": None, "example": None})
-    first, second = train(net, epochs=2), train(net, epochs=2)
+    first, second = trained(net, epochs=2), trained(net, epochs=2)
     assert "random" in first.start
     np.testing.assert_array_equal(first.losses, second.losses)
 
@@ -118,73 +119,15 @@ def test_a_spec_without_weights_starts_from_seeded_random_weights():
 def test_bad_runs_are_value_errors(kwargs, words):
     kwargs = {"network": seed(), **kwargs}
     with pytest.raises(ValueError, match=words):
-        train(**kwargs)
+        trained(**kwargs)
 
 
 def test_the_module_is_imported_from_a_temporary_file_and_left_nowhere():
     before = set(sys.modules)
-    module = load_module(seed())
+    module = load_module(render(seed(), "derive --train", "the seed"), "xnor")
     assert module.LAYERS == (2, 2, 1)
     assert not Path(module.__file__).exists()
     assert set(sys.modules) == before
-
-
-def test_cadence_is_about_ten_lines_and_ends_on_the_last_epoch():
-    assert cadence(5000) == list(range(0, 5001, 500))
-    assert cadence(20000)[:3] == [0, 2000, 4000]
-    assert cadence(1234)[-1] == 1234 and len(cadence(1234)) <= 13
-    assert cadence(0) == [0]
-
-
-def test_report_shows_the_run_the_curve_and_every_row():
-    text = report(train(seed(), epochs=20))
-    lines = text.splitlines()
-    assert lines[0] == "Training xnor (2-2-1) on its 4 data rows from the spec's weights:"
-    assert "20 epochs of per-sample updates (one per data row, the rows in order), c = 1." in text
-    assert "     0  1.3406448" in lines
-    assert any(line.startswith("    20  ") for line in lines)
-    assert sum(line.startswith("(") for line in lines) == 4
-    assert lines[-1].startswith("Rounded to 0 or 1, f equals y on")
-
-
-# -- the progress bar ------------------------------------------------------------------
-
-
-class _Terminal(io.StringIO):
-    def isatty(self):
-        return True
-
-
-class _Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-
-def test_progress_appears_on_a_terminal_after_a_second_and_is_erased():
-    stream, clock = _Terminal(), _Clock()
-    bar = Progress(100, stream=stream, clock=clock)
-    bar(10, 0.5)
-    assert stream.getvalue() == ""  # less than a second in
-    clock.now = 1.5
-    bar(50, 0.25)
-    assert "epoch 50/100" in stream.getvalue() and "ε = 0.2500000" in stream.getvalue()
-    bar.close()
-    assert stream.getvalue().endswith("\r")
-
-
-def test_progress_is_silent_off_a_terminal():
-    stream, clock = io.StringIO(), _Clock()
-    bar = Progress(100, stream=stream, clock=clock)
-    clock.now = 5.0
-    bar(50, 0.25)
-    bar.close()
-    assert stream.getvalue() == ""
-
-
-# -- the command line -------------------------------------------------------------------
 
 
 def test_train_prints_the_curve_and_the_final_outputs(capsys):
@@ -192,7 +135,7 @@ def test_train_prints_the_curve_and_the_final_outputs(capsys):
     out, err = capsys.readouterr()
     assert err == ""
     assert "100 epochs of per-sample updates" in out and "c = 2." in out
-    expected = train(seed(), epochs=100, c=2.0)
+    expected = trained(seed(), epochs=100, c=2.0)
     assert f"   100  {expected.losses[-1]:.7f}" in out
     assert "(1, 1)  (1)  (" in out
 
@@ -201,7 +144,7 @@ def test_train_batch(capsys):
     assert main(["--train", "--epochs", "10", "--batch"]) == 0
     out = capsys.readouterr().out
     assert "batch updates (one per epoch, summed over the data set)" in out
-    assert f"{train(seed(), epochs=10, batch=True).losses[-1]:.7f}" in out
+    assert f"{trained(seed(), epochs=10, batch=True).losses[-1]:.7f}" in out
 
 
 @pytest.mark.parametrize(

@@ -23,9 +23,9 @@ import sympy as sp
 from lark.exceptions import LarkError
 
 from derive import Derivation, Network, seed
-from derive.html import report
-from derive.latex import explain
-from derive.markdown import markdown
+from derive.explain.html import report
+from derive.explain.latex import explain
+from derive.explain.markdown import markdown
 from derive.network import Example, load_spec
 from tests.readback import evaluate, is_result, latex_rows, mathml_rows
 from tests.test_architectures import HIDDEN, LOSSES, MISH, SHORT, SOFTSIGN
@@ -76,7 +76,7 @@ def derivation(case: tuple) -> Derivation:
 
 def unit_rows(d: Derivation) -> int:
     """How many rows the example shows: a δ, a gradient and an update per shown unit."""
-    from derive.account import shown_units
+    from derive.explain.phrases import shown_units
 
     return 3 * sum(len(shown_units(n)[0]) for n in d.sizes[1:])
 

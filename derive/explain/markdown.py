@@ -1,7 +1,7 @@
 r"""The derivation as Markdown for GitHub and Jupyter: maths in ``$$`` blocks.
 
-:func:`markdown` writes the blocks of :func:`derive.account.account`: the
-maths is the LaTeX of :class:`derive.latex.BackpropPrinter` (``$...$`` inline,
+:func:`markdown` writes the blocks of :func:`derive.explain.account.account`: the
+maths is the LaTeX of :class:`derive.explain.latex.BackpropPrinter` (``$...$`` inline,
 one ``$$`` block of ``aligned`` rows per group of equations, labels as
 ``(delta-1)`` beside their rows), the forward pass is a Markdown table, and a
 :class:`derive.train.Training` run adds a table of ε and the final outputs.
@@ -17,9 +17,10 @@ Examples
 
 from __future__ import annotations
 
-from derive import account as blocks
 from derive.derivation import Derivation
-from derive.latex import BackpropPrinter, aligned_lines
+from derive.explain import account, blocks
+from derive.explain.latex import BackpropPrinter, aligned_lines
+from derive.explain.notation import cadence, loss_text, number
 
 #: Characters that Markdown could read as markup; each is written with a backslash.
 _MARKUP = set("\\`*_[]<>#|$~&")
@@ -45,11 +46,11 @@ def escape(text: str) -> str:
     return text
 
 
-def _inline(printer: BackpropPrinter, parts) -> str:
+def inline(printer: BackpropPrinter, parts) -> str:
     return "".join(escape(p) if isinstance(p, str) else f"${printer.doprint(p)}$" for p in parts)
 
 
-def _equations(printer: BackpropPrinter, rows) -> list[str]:
+def display_lines(printer: BackpropPrinter, rows) -> list[str]:
     return ["$$", *aligned_lines(printer, rows), "$$"]
 
 
@@ -67,8 +68,6 @@ def _table(printer: BackpropPrinter, table: blocks.Table) -> list[str]:
 
 
 def _training(run, digits: int) -> list[str]:
-    from derive.train import cadence, loss_text, number
-
     lines = [
         "## Training",
         "",
@@ -91,6 +90,42 @@ def _training(run, digits: int) -> list[str]:
     return lines
 
 
+class _Writer(blocks.Writer):
+    """The blocks as lines of Markdown, appended to ``lines``: where a blank line goes
+    depends on the line before and on the block before.
+    """
+
+    format = "Markdown"
+
+    def __init__(self, printer: BackpropPrinter):
+        self.printer = printer
+        self.lines: list[str] = []
+        self.previous = None
+
+    def _write_Section(self, block) -> None:
+        title = f"## {escape(block.title)}"
+        self.lines += ["", title, ""] if self.lines[-1] else [title, ""]
+        if block.lead:
+            self.lines.append(escape(block.lead))
+
+    def _write_Paragraph(self, block) -> None:
+        if isinstance(self.previous, blocks.Equations | blocks.Table):
+            self.lines.append("")
+        self.lines.append(inline(self.printer, block.parts))
+
+    def _write_Break(self, block) -> None:
+        if self.lines[-1] != "":
+            self.lines.append("")
+
+    def _write_Equations(self, block) -> None:
+        self.lines += ["", *display_lines(self.printer, block.rows)]
+
+    def _write_Table(self, block) -> None:
+        if self.lines[-1] != "":
+            self.lines.append("")
+        self.lines += _table(self.printer, block)
+
+
 def markdown(derivation: Derivation, digits: int = 3, training=None) -> str:
     """The whole derivation as Markdown.
 
@@ -103,28 +138,12 @@ def markdown(derivation: Derivation, digits: int = 3, training=None) -> str:
         A training run to add as a section.
     """
     net = derivation.network
-    printer = BackpropPrinter(derivation.names, digits=digits)
-    lines = [f"# {escape(net.title or f'Backpropagation, {net.layers_text}')}"]
-    previous = None
-    for block in blocks.account(derivation, digits):
-        if isinstance(block, blocks.Section):
-            lines += ["", f"## {escape(block.title)}", ""] if lines[-1] else [f"## {escape(block.title)}", ""]
-            if block.lead:
-                lines.append(escape(block.lead))
-        elif isinstance(block, blocks.Paragraph):
-            if isinstance(previous, blocks.Equations | blocks.Table):
-                lines.append("")
-            lines.append(_inline(printer, block.parts))
-        elif isinstance(block, blocks.Break):
-            if lines[-1] != "":
-                lines.append("")
-        elif isinstance(block, blocks.Equations):
-            lines += ["", *_equations(printer, block.rows)]
-        elif isinstance(block, blocks.Table):
-            if lines[-1] != "":
-                lines.append("")
-            lines += _table(printer, block)
-        previous = block
+    writer = _Writer(BackpropPrinter(derivation.names, digits=digits))
+    writer.lines.append(f"# {escape(net.title or f'Backpropagation, {net.layers_text}')}")
+    for block in account.account(derivation, digits):
+        writer.write(block)
+        writer.previous = block
+    lines = writer.lines
     if training is not None:
         lines += ["", *_training(training, digits)]
     return "\n".join(lines).rstrip("\n") + "\n"

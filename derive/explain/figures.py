@@ -26,7 +26,7 @@ import numpy as np
 
 from derive import naming
 from derive.derivation import Derivation
-from derive.latex import decimals
+from derive.explain.notation import decimals
 
 #: Layers wider than this draw their first units, a ⋮ and their last units.
 MAX_UNITS_DRAWN = 8

@@ -1,11 +1,11 @@
 """The derivation as MathML: SymPy's presentation printer in the seed's notation.
 
 :class:`BackpropMathMLPrinter` is to SymPy's ``MathMLPresentationPrinter``
-what :class:`derive.latex.BackpropPrinter` is to its ``LatexPrinter``: symbols
+what :class:`derive.explain.latex.BackpropPrinter` is to its ``LatexPrinter``: symbols
 are laid out from their :class:`derive.naming.Parts` (w with subscript 23 and
 superscript (1)), the sigmoid prints as σ, elementwise products as ⊙, sums lead
 with a positive term, products built in a chosen order keep it, numbers print
-to a fixed number of decimals, and the layout nodes of :mod:`derive.account`
+to a fixed number of decimals, and the layout nodes of :mod:`derive.explain.account`
 become fractions, relations and vectors.  Browsers render the result natively
 (MathML Core); no script or web font is needed.
 
@@ -23,9 +23,9 @@ import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from derive import account as blocks
-from derive import naming
-from derive.latex import MAX_TERMS_SHOWN, Notation, decimals, unevaluated
+from derive import activations, naming
+from derive.explain import blocks
+from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, unevaluated
 
 MINUS = "\u2212"
 #: 𝟏, the bold one of 1[g > 0] and of the all-ones vector (MathML Core has no bold mn).
@@ -263,14 +263,12 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         function = self._element("mi", text=name)
         return self._row(function, self._mo("\u2061"), self._parens(self._print(argument)))
 
-    def _print_sigmoid(self, expr):
-        return self._apply("\u03c3", expr.args[0])
-
-    def _print_relu(self, expr):
-        return self._apply("relu", expr.args[0])
-
-    def _print_softplus(self, expr):
-        return self._apply("softplus", expr.args[0])
+    def _print_Function(self, expr):
+        # an activation by the MathML name its registry entry gives, else SymPy's own
+        entry = activations.of_function(expr.func)
+        if entry is not None and entry.mathml is not None:
+            return self._apply(entry.mathml, expr.args[0])
+        return super()._print_Function(expr)
 
     def _print_softmax(self, expr):
         # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument
@@ -282,9 +280,6 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             arguments.appendChild(self._print(g))
         applied = self._row(self._element("mi", text="softmax"), self._mo("\u2061"), self._parens(arguments))
         return self._element("msub", applied, self._print(i))
-
-    def _print_tanh(self, expr):
-        return self._apply("tanh", expr.args[0])
 
     def _print_log(self, expr):
         return self._apply("log", expr.args[0])
@@ -337,7 +332,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
     def _print_Transpose(self, expr):
         return self._element("msup", self._parens(self._print(expr.arg)), self._element("mi", text="T"))
 
-    # -- layout nodes of derive.account ----------------------------------------
+    # -- layout nodes of derive.explain.account ----------------------------------------
     def _print_Partial(self, node):
         def d(x):
             if node.ordinary:
@@ -434,7 +429,7 @@ def _flat_args(expr) -> list:
     return out
 
 
-#: What a continuation row starts with (see derive.linebreak): an indent and its operator.
+#: What a continuation row starts with (see derive.explain.linebreak): an indent and its operator.
 _CONTINUATIONS = {"+": "+", "-": MINUS, "cdot": "\u00b7", "": ""}
 
 

@@ -17,7 +17,8 @@ an 11 pt LaTeX article is 360 pt, 32.7 em, wide (the report's column at a
 Examples
 --------
 >>> from derive import Derivation, load_spec
->>> from derive.account import Equations, account
+>>> from derive.explain.account import account
+>>> from derive.explain.blocks import Equations
 >>> d = Derivation(load_spec("derive/networks/classifier.toml"))
 >>> rows = [b for b in account(d) if isinstance(b, Equations)][-1].rows
 >>> [row.relation for row in rows[:4]]
@@ -30,7 +31,8 @@ import re
 
 import sympy as sp
 
-from derive import account as blocks
+from derive.explain import blocks
+from derive.explain.notation import flat_factors
 
 #: The width of a line in ems: a little under an 11 pt article's 360 pt (32.7 em), and well
 #: under the standalone document's 400 pt (36.4 em), for the estimate's error.
@@ -82,7 +84,7 @@ class Measure:
     """Widths of the account's maths for one network, through its MathML printer."""
 
     def __init__(self, names, digits: int):
-        from derive.mathml import BackpropMathMLPrinter
+        from derive.explain.mathml import BackpropMathMLPrinter
 
         self.printer = BackpropMathMLPrinter(names, digits=digits)
 
@@ -194,8 +196,6 @@ def _factors(node, numeric: bool):
     if isinstance(node, blocks.Product) and node.joint == "cdot":
         return list(node.factors)
     if numeric and isinstance(node, sp.Mul):
-        from derive.latex import flat_factors
-
         return flat_factors(node)
     return None
 

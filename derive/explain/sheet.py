@@ -1,10 +1,10 @@
 """Exercise sheets, their solutions and keys, in LaTeX, Markdown and HTML.
 
-A sheet is laid out once as blocks of :mod:`derive.account` (sections,
+A sheet is laid out once as blocks of :mod:`derive.explain.blocks` (sections,
 paragraphs, equation rows) and printed by the existing writers, so the
 notation is the derivation's own.  :func:`sheet_blocks` gives one exercise's
 problem; :func:`solution_blocks` its worked solution: the forward pass, then
-the worked example of :func:`derive.account.account`, the very rows that
+the worked example of :func:`derive.explain.account.account`, the very rows that
 ``derive --latex --spec`` prints for the exercise's spec; :func:`key_blocks`
 the answers of every version, compactly.  :func:`latex`, :func:`markdown` and
 :func:`html` write a list of exercises as one document.
@@ -25,12 +25,13 @@ from html import escape as html_escape
 
 import sympy as sp
 
-from derive import account as blocks
-from derive import html as html_writer
-from derive import latex as latex_writer
 from derive import losses
-from derive import markdown as markdown_writer
-from derive.account import (
+from derive.derivation import Derivation
+from derive.explain import account as blocks
+from derive.explain import html as html_writer
+from derive.explain import latex as latex_writer
+from derive.explain import markdown as markdown_writer
+from derive.explain.blocks import (
     Break,
     Equations,
     Listed,
@@ -41,8 +42,7 @@ from derive.account import (
     equal,
     product,
 )
-from derive.derivation import Derivation
-from derive.mathml import BackpropMathMLPrinter
+from derive.explain.mathml import BackpropMathMLPrinter
 from derive.network import Network
 
 
@@ -225,7 +225,7 @@ def latex(networks: list[Network], solutions: bool = False, standalone: bool = F
             lines.append(r"\clearpage")
             continue
         printer = latex_writer.BackpropPrinter(d.names, digits=3)
-        lines += latex_writer._lines(printer, block)
+        lines += latex_writer.LatexWriter(printer).write(block)
     body = "\n".join(lines) + "\n"
     if not standalone:
         return body
@@ -256,9 +256,9 @@ def markdown(networks: list[Network], solutions: bool = False) -> str:
         elif isinstance(block, Section):
             lines += ["", f"## {markdown_writer.escape(block.title)}"]
         elif isinstance(block, Paragraph):
-            lines += ["", markdown_writer._inline(printer, block.parts)]
+            lines += ["", markdown_writer.inline(printer, block.parts)]
         elif isinstance(block, Equations):
-            lines += ["", *markdown_writer._equations(printer, block.rows)]
+            lines += ["", *markdown_writer.display_lines(printer, block.rows)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -273,9 +273,9 @@ def html(networks: list[Network], solutions: bool = False) -> str:
         elif isinstance(block, Section):
             parts.append(f"<h2>{html_escape(block.title)}</h2>")
         elif isinstance(block, Paragraph):
-            parts.append(f"<p>{html_writer._inline(printer, block.parts)}</p>")
+            parts.append(f"<p>{html_writer.inline(printer, block.parts)}</p>")
         elif isinstance(block, Equations):
-            parts += html_writer._equations(printer, block.rows)
+            parts += html_writer.display_lines(printer, block.rows)
     return page(title, "\n".join(parts))
 
 

@@ -1,7 +1,7 @@
 """The derivation as one self-contained HTML page: MathML, SVG and no scripts.
 
-:func:`report` writes the blocks of :func:`derive.account.account` with the
-maths as MathML (:class:`derive.mathml.BackpropMathMLPrinter`), after an SVG
+:func:`report` writes the blocks of :func:`derive.explain.account.account` with the
+maths as MathML (:class:`derive.explain.mathml.BackpropMathMLPrinter`), after an SVG
 diagram of the network with its weights, and ends with the training curve of a
 :class:`derive.train.Training` run when one is given.  The page needs no
 network access: the CSS is inline, the figures are inline SVG, the maths is
@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from html import escape
 
-from derive import __version__
-from derive import account as blocks
 from derive.derivation import Derivation
-from derive.figures import diagram_caption, network_diagram, training_curve
-from derive.mathml import BackpropMathMLPrinter, relation
+from derive.explain import account, blocks
+from derive.explain.figures import diagram_caption, network_diagram, training_curve
+from derive.explain.mathml import BackpropMathMLPrinter, relation
+from derive.explain.notation import number
+from derive.version import __version__
 
 #: The page around the report: only the report page has it.
 PAGE_STYLE = """
@@ -71,11 +72,11 @@ def _math(printer: BackpropMathMLPrinter, expr, display: bool = False) -> str:
     return f"<math{attribute}>{printer.doprint(expr)}</math>"
 
 
-def _inline(printer: BackpropMathMLPrinter, parts) -> str:
+def inline(printer: BackpropMathMLPrinter, parts) -> str:
     return "".join(escape(p) if isinstance(p, str) else _math(printer, p) for p in parts)
 
 
-def _equations(printer: BackpropMathMLPrinter, rows) -> list[str]:
+def display_lines(printer: BackpropMathMLPrinter, rows) -> list[str]:
     out = ['<div class="equations"><table>']
     for row in rows:
         label = row.label or ""
@@ -84,7 +85,7 @@ def _equations(printer: BackpropMathMLPrinter, rows) -> list[str]:
         right = ""
         if row.right is not None:
             right = f'<math displaystyle="true">{relation(row.relation)}{printer.doprint(row.right)}</math>'
-        shown = f"({escape(label[3:])})" if label else ""
+        shown = f"({escape(label.tag)})" if label else ""
         out.append(
             f'<tr{anchor}><td class="left">{left}</td><td class="right">{right}</td>'
             f'<td class="label">{shown}</td></tr>'
@@ -108,34 +109,46 @@ def _table(printer: BackpropMathMLPrinter, table: blocks.Table) -> list[str]:
 
 def account_html(derivation: Derivation, digits: int = 3) -> str:
     """The account's blocks as HTML with MathML (sections, paragraphs, equations, table)."""
-    printer = BackpropMathMLPrinter(derivation.names, digits=digits)
+    writer = _Writer(BackpropMathMLPrinter(derivation.names, digits=digits))
     out: list[str] = []
-    for block in blocks.account(derivation, digits):
-        if isinstance(block, blocks.Section):
-            out.append(f"<h2>{escape(block.title)}</h2>")
-            if block.lead:
-                out.append(f"<p>{escape(block.lead)}</p>")
-        elif isinstance(block, blocks.Paragraph):
-            out.append(f"<p>{_inline(printer, block.parts)}</p>")
-        elif isinstance(block, blocks.Equations):
-            out += _equations(printer, block.rows)
-        elif isinstance(block, blocks.Table):
-            out += _table(printer, block)
-        elif not isinstance(block, blocks.Break):
-            raise TypeError(f"no HTML for {block!r}")
+    for block in account.account(derivation, digits):
+        out += writer.write(block)
     return "\n".join(out)
+
+
+class _Writer(blocks.Writer):
+    """The blocks as lines of HTML with MathML."""
+
+    format = "HTML"
+
+    def __init__(self, printer: BackpropMathMLPrinter):
+        self.printer = printer
+
+    def _write_Section(self, block) -> list[str]:
+        lead = [f"<p>{escape(block.lead)}</p>"] if block.lead else []
+        return [f"<h2>{escape(block.title)}</h2>", *lead]
+
+    def _write_Paragraph(self, block) -> list[str]:
+        return [f"<p>{inline(self.printer, block.parts)}</p>"]
+
+    def _write_Break(self, block) -> list[str]:
+        return []  # paragraphs are apart already
+
+    def _write_Equations(self, block) -> list[str]:
+        return display_lines(self.printer, block.rows)
+
+    def _write_Table(self, block) -> list[str]:
+        return _table(self.printer, block)
 
 
 def summary_html(derivation: Derivation) -> str:
     """The key equations (δ, gradients, updates) as an HTML table of MathML."""
     printer = BackpropMathMLPrinter(derivation.names)
-    return "\n".join(_equations(printer, blocks.summary(derivation).rows))
+    return "\n".join(display_lines(printer, account.summary(derivation).rows))
 
 
 def training_html(run, digits: int = 3) -> str:
     """The training section: what was run, the curve of ε and the final outputs."""
-    from derive.train import number
-
     first, last = run.losses[0], run.losses[-1]
     out = [
         '<h2 id="training">Training</h2>',

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from html import escape as html_escape
 
+from derive.explain.markdown import escape as markdown_escape
+from derive.explain.notation import decimals
+from derive.explain.sheet import page
 from derive.grade import SLIP_TEXT, Report, Row
-from derive.latex import decimals
-from derive.markdown import escape as markdown_escape
-from derive.sheet import page
 
 HEADER = ("quantity", "given", "expected", "from your numbers", "verdict")
 

@@ -2,12 +2,12 @@ r"""The derivation as LaTeX: a printer for the network's symbols and a document.
 
 :class:`BackpropPrinter` is SymPy's ``LatexPrinter`` taught the seed's
 notation: symbols print by their :mod:`derive.naming` form, the activations as
-σ, relu and softplus, elementwise products as ⊙, sums lead with a positive term
+the names of their registry entries, elementwise products as ⊙, sums lead with a positive term
 (y − f rather than −f + y), and numbers print to a fixed number of decimals.
-It also prints the layout nodes of :mod:`derive.account` (∂a/∂b, relations,
+It also prints the layout nodes of :mod:`derive.explain.account` (∂a/∂b, relations,
 vectors of numbers).
 
-:func:`explain` writes the blocks of :func:`derive.account.account` as LaTeX,
+:func:`explain` writes the blocks of :func:`derive.explain.account.account` as LaTeX,
 the account a student can follow; :func:`document` wraps it into a file that
 ``pdflatex`` compiles.  The output needs only ``amsmath``.
 """
@@ -17,13 +17,16 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from derive import account as blocks
-from derive import naming
-from derive.account import MAX_EXAMPLE_WEIGHTS, MAX_UNITS_SHOWN
+from derive import activations
 from derive.derivation import Derivation
-
-#: Sums longer than this show their first terms, a ⋯ and the last term.
-MAX_TERMS_SHOWN = 5
+from derive.explain import account, blocks
+from derive.explain.account import MAX_EXAMPLE_WEIGHTS, MAX_UNITS_SHOWN
+from derive.explain.notation import (
+    MAX_TERMS_SHOWN,
+    Notation,
+    decimals,
+    unevaluated,
+)
 
 _JOINTS = {"space": " ", "thin": r"\,", "none": "", "cdot": r" \cdot "}
 _RELATIONS = {"=": " = ", "<-": r" \leftarrow "}
@@ -73,58 +76,6 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
-class Notation:
-    """What the LaTeX and MathML printers share: the network's names, the
-    decimals of numbers, and the order of a sum's terms.
-
-    Parameters
-    ----------
-    names : derive.naming.Naming
-        The network's symbols and their printed forms.
-    digits : int
-        Decimals shown for floating-point numbers.
-    numeric : bool
-        Print products with explicit multiplication signs and in the given
-        order, for formulas with numbers substituted.
-    """
-
-    def __init__(self, names: naming.Naming, digits: int = 3, numeric: bool = False):
-        super().__init__()
-        self.names = names
-        self.digits = digits
-        self.numeric = numeric
-
-    # sums lead with a positive term: y - f, 1 - s
-    def _as_ordered_terms(self, expr, order=None):
-        if unevaluated(expr) or isinstance(expr, sp.MatAdd):
-            return list(expr.args)  # written in a chosen order: keep it
-        terms = list(super()._as_ordered_terms(expr, order=order))
-        positive = [t for t in terms if not t.could_extract_minus_sign()]
-        return positive + [t for t in terms if t.could_extract_minus_sign()]
-
-    def _numeric_fraction(self, expr) -> tuple[list, list]:
-        """The factors of a product with numbers, above and below the line.
-
-        A factor b^(−e) goes below the line as b^e, so that 0/0.655 reads as a
-        fraction rather than as 0 · 0.655 · (−1).  ``expr`` is a product, or a
-        single power with a negative exponent.
-        """
-        above, below = [], []
-        for f in flat_factors(expr) if expr.is_Mul else [expr]:
-            if f.is_Pow and f.exp.is_number and f.exp.is_negative:
-                below.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=False))
-            else:
-                above.append(f)
-        return above, below
-
-    def _print_Numbers(self, node):
-        numeric, self.numeric = self.numeric, True
-        try:
-            return self._print(node.of)
-        finally:
-            self.numeric = numeric
-
-
 class BackpropPrinter(Notation, LatexPrinter):
     """LaTeX in the seed's notation.
 
@@ -146,7 +97,10 @@ class BackpropPrinter(Notation, LatexPrinter):
         latex = self.names.latex(expr)
         return latex if latex is not None else super()._print_Symbol(expr, style)
 
-    _print_Dummy = _print_Symbol
+    def _print_Dummy(self, expr, style="plain"):
+        # a stand-in of _print_Elementwise prints as what it stands for
+        stand_in = getattr(self, "_stand_ins", {}).get(expr)
+        return stand_in if stand_in is not None else self._print_Symbol(expr, style)
 
     def _print_MatrixSymbol(self, expr):
         latex = self.names.latex(expr)
@@ -215,14 +169,12 @@ class BackpropPrinter(Notation, LatexPrinter):
         return decimals(float(expr), self.digits)
 
     # -- activations and vector forms ---------------------------------------
-    def _print_sigmoid(self, expr, exp=None):
-        return self._function(r"\sigma", expr, exp)
-
-    def _print_relu(self, expr, exp=None):
-        return self._function(r"\operatorname{relu}", expr, exp)
-
-    def _print_softplus(self, expr, exp=None):
-        return self._function(r"\operatorname{softplus}", expr, exp)
+    def _print_Function(self, expr, exp=None):
+        # an activation by the LaTeX name its registry entry gives, else SymPy's own
+        entry = activations.of_function(expr.func)
+        if entry is not None and entry.latex is not None:
+            return self._function(entry.latex, expr, exp)
+        return super()._print_Function(expr, exp)
 
     def _print_softmax(self, expr, exp=None):
         # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument
@@ -261,11 +213,12 @@ class BackpropPrinter(Notation, LatexPrinter):
         function, vector = expr.args
         (variable,) = function.variables
         placeholder = sp.Dummy("v", real=True)
-        self.names._latex[placeholder] = self._print(vector)
+        # the printer's own stand-ins: the network's names are not written to
+        self._stand_ins = {**getattr(self, "_stand_ins", {}), placeholder: self._print(vector)}
         try:
             return self._print(function.expr.xreplace({variable: placeholder}))
         finally:
-            del self.names._latex[placeholder]
+            del self._stand_ins[placeholder]
 
     def _print_Transpose(self, expr):
         return rf"\left({self._print(expr.arg)}\right)^{{T}}"
@@ -274,7 +227,7 @@ class BackpropPrinter(Notation, LatexPrinter):
         i, k = (self._print(a) for a in expr.args)
         return rf"\mathbf{{1}}[{i} = {k}]"
 
-    # -- layout nodes of derive.account --------------------------------------
+    # -- layout nodes of derive.explain.account --------------------------------------
     def _print_Partial(self, node):
         d = "d" if node.ordinary else r"\partial"
         of, wrt = self._print(node.of), self._print(node.wrt)
@@ -332,40 +285,6 @@ class BackpropPrinter(Notation, LatexPrinter):
 
 
 
-def decimals(value: float, digits: int) -> str:
-    """A number rounded to ``digits`` decimals, without trailing zeros.
-
-    Examples
-    --------
-    >>> decimals(-0.14802, 3), decimals(2.0, 3), decimals(-0.0001, 3)
-    ('-0.148', '2', '0')
-    """
-    value = round(value, digits)
-    text = f"{value:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def unevaluated(expr) -> bool:
-    """Whether a sum or product was built unevaluated, to be shown as written."""
-    return isinstance(expr, sp.Add | sp.Mul) and expr.func(*expr.args) != expr
-
-
-def flat_factors(expr):
-    """The factors of an unevaluated product in order, a −1 merged into the next number."""
-    out = []
-    for a in expr.args:
-        out.extend(flat_factors(a) if a.is_Mul else [a])
-    merged = []
-    for f in out:
-        if merged and merged[-1] == -1 and f.is_Number:
-            merged[-1] = -f
-        else:
-            merged.append(f)
-    return merged
-
-
 # ---------------------------------------------------------------------------
 # The document
 
@@ -386,10 +305,10 @@ def explain(derivation: Derivation, digits: int = 3) -> str:
     >>> r"\\delta^{(2)} &= \\left(y - f\\right) f \\left(1 - f\\right)" in text
     True
     """
-    printer = BackpropPrinter(derivation.names, digits=digits)
+    writer = LatexWriter(BackpropPrinter(derivation.names, digits=digits))
     lines: list[str] = []
-    for block in blocks.account(derivation, digits):
-        lines += _lines(printer, block)
+    for block in account.account(derivation, digits):
+        lines += writer.write(block)
     return "\n".join(lines) + "\n"
 
 
@@ -400,7 +319,7 @@ def document(derivation: Derivation, digits: int = 3) -> str:
         [
             r"\documentclass[11pt]{article}",
             r"\usepackage{amsmath}",
-            # a 400 pt line: room beyond the rows' 31.5 em (derive.linebreak) for LaTeX's own spacing
+            # a 400 pt line: room beyond the rows' 31.5 em (derive.explain.linebreak) for LaTeX's own spacing
             r"\addtolength{\textwidth}{40pt}",
             r"\addtolength{\oddsidemargin}{-20pt}",
             r"\addtolength{\evensidemargin}{-20pt}",
@@ -426,7 +345,7 @@ def summary(derivation: Derivation) -> str:
     \delta^{(2)} &= \left(y - f\right) \odot f \odot \left(\mathbf{1} - f\right) \qquad \text{(delta-2)} \\
     """
     printer = BackpropPrinter(derivation.names)
-    return "\n".join(["$$", *aligned_lines(printer, blocks.summary(derivation).rows), "$$"])
+    return "\n".join(["$$", *aligned_lines(printer, account.summary(derivation).rows), "$$"])
 
 
 def aligned_lines(printer: BackpropPrinter, rows) -> list[str]:
@@ -434,7 +353,7 @@ def aligned_lines(printer: BackpropPrinter, rows) -> list[str]:
     shown = aligned_rows(printer, rows)
     lines = [r"\begin{aligned}"]
     for n, (left, right, label) in enumerate(shown):
-        tag = rf" \qquad \text{{({label[3:]})}}" if label else ""
+        tag = rf" \qquad \text{{({label.tag})}}" if label else ""
         end = r" \\" if n < len(shown) - 1 else ""
         lines.append(f"{left} {right}{tag}{end}")
     return lines + [r"\end{aligned}"]
@@ -449,7 +368,7 @@ def aligned_rows(printer: BackpropPrinter, rows) -> list[tuple[str, str, str | N
     """The rows of an equation block as ``(left, "&= right", label)``.
 
     The relation carries the alignment point ``&``; a row that continues the
-    one above (:mod:`derive.linebreak`) has an empty left side and starts
+    one above (:mod:`derive.explain.linebreak`) has an empty left side and starts
     with its operator, indented.
     """
     out = []
@@ -480,24 +399,36 @@ def _relation(op: str) -> str:
     return _LEADS[op]
 
 
-def _lines(printer: BackpropPrinter, block) -> list[str]:
-    if isinstance(block, blocks.Section):
+class LatexWriter(blocks.Writer):
+    """The blocks as lines of LaTeX."""
+
+    format = "LaTeX"
+
+    def __init__(self, printer: BackpropPrinter):
+        self.printer = printer
+
+    def _write_Section(self, block) -> list[str]:
         heading = rf"\section*{{{escape(block.title)}}}"
         return [heading + (" " + escape(block.lead) if block.lead else "")]
-    if isinstance(block, blocks.Paragraph):
-        return [inline(printer, block.parts)]
-    if isinstance(block, blocks.Break):
+
+    def _write_Paragraph(self, block) -> list[str]:
+        return [inline(self.printer, block.parts)]
+
+    def _write_Break(self, block) -> list[str]:
         return [""]
-    if isinstance(block, blocks.Equations):
-        rows = aligned_rows(printer, block.rows)
+
+    def _write_Equations(self, block) -> list[str]:
+        rows = aligned_rows(self.printer, block.rows)
         lines = [r"\begin{align}"]
         for n, (left, right, label) in enumerate(rows):
             # the tag shows the label's name, which generated code cites
-            tag = rf"\label{{{label}}}\tag{{{label[3:]}}}" if label else r"\notag"
+            tag = rf"\label{{{label}}}\tag{{{label.tag}}}" if label else r"\notag"
             end = r" \\" if n < len(rows) - 1 else ""
             lines.append(f"  {left} {right} {tag}{end}")
         return lines + [r"\end{align}"]
-    if isinstance(block, blocks.Table):
+
+    def _write_Table(self, block) -> list[str]:
+        printer = self.printer
         # a float: where the table does not fit, the text runs on and the table
         # tops the next page, rather than leaving this one half empty
         lines = [r"\begin{table}[!htbp]", r"\centering"]
@@ -517,4 +448,3 @@ def _lines(printer: BackpropPrinter, block) -> list[str]:
             lines.append(r"\end{tabular}")
             lines.append(r"\par")
         return lines + [r"\end{table}"]
-    raise TypeError(f"no LaTeX for {block!r}")

@@ -1,0 +1,145 @@
+"""What every writer of the explanation shares: the printers' notation and numbers.
+
+:class:`Notation` is the part of the LaTeX and MathML printers that knows the
+network's names, the decimals shown and the order of a sum's terms;
+:func:`decimals` and :func:`number` format the worked example's and the
+training run's numbers; :func:`cadence` picks the epochs a report shows.
+
+Examples
+--------
+>>> decimals(-0.14802, 3), number(float("inf"), 3)
+('-0.148', 'inf')
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+
+from derive import naming
+
+#: Sums longer than this show their first terms, a ⋯ and the last term.
+MAX_TERMS_SHOWN = 5
+
+
+class Notation:
+    """What the LaTeX and MathML printers share: the network's names, the
+    decimals of numbers, and the order of a sum's terms.
+
+    Parameters
+    ----------
+    names : derive.naming.Naming
+        The network's symbols and their printed forms.
+    digits : int
+        Decimals shown for floating-point numbers.
+    numeric : bool
+        Print products with explicit multiplication signs and in the given
+        order, for formulas with numbers substituted.
+    """
+
+    def __init__(self, names: naming.Naming, digits: int = 3, numeric: bool = False):
+        super().__init__()
+        self.names = names
+        self.digits = digits
+        self.numeric = numeric
+
+    # sums lead with a positive term: y - f, 1 - s
+    def _as_ordered_terms(self, expr, order=None):
+        if unevaluated(expr) or isinstance(expr, sp.MatAdd):
+            return list(expr.args)  # written in a chosen order: keep it
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        positive = [t for t in terms if not t.could_extract_minus_sign()]
+        return positive + [t for t in terms if t.could_extract_minus_sign()]
+
+    def _numeric_fraction(self, expr) -> tuple[list, list]:
+        """The factors of a product with numbers, above and below the line.
+
+        A factor b^(−e) goes below the line as b^e, so that 0/0.655 reads as a
+        fraction rather than as 0 · 0.655 · (−1).  ``expr`` is a product, or a
+        single power with a negative exponent.
+        """
+        above, below = [], []
+        for f in flat_factors(expr) if expr.is_Mul else [expr]:
+            if f.is_Pow and f.exp.is_number and f.exp.is_negative:
+                below.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=False))
+            else:
+                above.append(f)
+        return above, below
+
+    def _print_Numbers(self, node):
+        numeric, self.numeric = self.numeric, True
+        try:
+            return self._print(node.of)
+        finally:
+            self.numeric = numeric
+
+
+def decimals(value: float, digits: int) -> str:
+    """A number rounded to ``digits`` decimals, without trailing zeros.
+
+    Examples
+    --------
+    >>> decimals(-0.14802, 3), decimals(2.0, 3), decimals(-0.0001, 3)
+    ('-0.148', '2', '0')
+    """
+    value = round(value, digits)
+    text = f"{value:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def unevaluated(expr) -> bool:
+    """Whether a sum or product was built unevaluated, to be shown as written."""
+    return isinstance(expr, sp.Add | sp.Mul) and expr.func(*expr.args) != expr
+
+
+def flat_factors(expr):
+    """The factors of an unevaluated product in order, a −1 merged into the next number."""
+    out = []
+    for a in expr.args:
+        out.extend(flat_factors(a) if a.is_Mul else [a])
+    merged = []
+    for f in out:
+        if merged and merged[-1] == -1 and f.is_Number:
+            merged[-1] = -f
+        else:
+            merged.append(f)
+    return merged
+
+
+def cadence(epochs: int, lines: int = 10) -> list[int]:
+    """The epochs to report: 0, about ``lines`` evenly spaced ones, and the last.
+
+    Examples
+    --------
+    >>> cadence(5000)
+    [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000]
+    >>> cadence(7)
+    [0, 1, 2, 3, 4, 5, 6, 7]
+    """
+    step = max(1, _round_step(epochs / lines))
+    shown = list(range(0, epochs + 1, step))
+    if shown[-1] != epochs:
+        shown.append(epochs)
+    return shown
+
+
+def _round_step(step: float) -> int:
+    """The smallest step of 1, 2 or 5 times a power of ten that is at least ``step``."""
+    if step <= 1:
+        return 1
+    power = 10 ** math.floor(math.log10(step))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= step)
+
+
+def number(value: float, digits: int) -> str:
+    """A number for the report: rounded to ``digits`` decimals (inf and nan as such)."""
+    if not math.isfinite(value):
+        return str(value)
+    return decimals(value, digits)
+
+
+def loss_text(value: float) -> str:
+    return f"{value:.7f}" if math.isfinite(value) else str(value)

@@ -1,0 +1,76 @@
+"""The account's prose as blocks (derive.explain.account and the parts it assembles)."""
+
+import pytest
+import sympy as sp
+
+from derive import Derivation, Network, load_spec, seed
+from derive.explain.account import MAX_EXAMPLE_WEIGHTS, account, summary
+from derive.explain.blocks import Break, Equations, Paragraph, Row, Section, Table
+from derive.explain.example import forward_columns, unit_order
+from derive.explain.phrases import in_input_order, shown_units
+from tests.test_codegen import ROOT
+
+
+def _titles(blocks):
+    return [b.title for b in blocks if isinstance(b, Section)]
+
+
+def test_the_seeds_account_reads_from_the_network_to_the_worked_example():
+    blocks = account(Derivation(seed()))
+    assert _titles(blocks) == [
+        "The network",
+        "The forward pass",
+        "The loss",
+        "The output layer (layer 2)",
+        "Hidden layer 1",
+        "Gradient and update",
+        "A worked example",
+    ]
+    assert all(isinstance(b, Section | Paragraph | Break | Equations | Table) for b in blocks)
+
+
+def test_a_network_without_weights_says_why_it_has_no_worked_example():
+    blocks = account(Derivation(Network.from_layers("3-4-4-2")))
+    last = blocks[-1]
+    assert isinstance(last, Section) and last.title == "A worked example"
+    assert "no weights" in last.lead
+
+
+def test_the_summary_is_the_delta_gradient_and_update_rows():
+    d = Derivation(seed())
+    rows = summary(d).rows
+    assert all(isinstance(r, Row) for r in rows)
+    assert [r.label for r in rows] == [
+        "eq:delta-2",
+        "eq:delta-1",
+        "eq:gradient-1",
+        "eq:gradient-2",
+        "eq:update-1",
+        "eq:update-2",
+    ]
+
+
+@pytest.mark.parametrize("layers", ["2-2-1", "3-4-4-2", "1-6-2"])
+def test_the_preactivation_in_the_seeds_order_is_the_same_sum(layers):
+    d = Derivation(Network.from_layers(layers))
+    for j in range(1, d.depth + 1):
+        for i in d.units(j):
+            assert sp.expand(in_input_order(d, j, i).doit() - d.preactivation(j, i)) == 0
+
+
+def test_wide_layers_show_their_first_and_last_units():
+    assert shown_units(3) == ([1, 2, 3], False)
+    assert shown_units(8) == ([1, 8], True)
+
+
+def test_the_worked_example_goes_from_the_output_layer_back():
+    d = Derivation(seed())
+    assert unit_order(d) == [(2, 1), (1, 1), (1, 2)]
+    n = d.names
+    assert forward_columns(d)[:2] == [n.input(1), n.input(2)]
+
+
+def test_a_network_past_the_limit_leaves_the_numbers_to_the_module():
+    net = load_spec(ROOT / "derive" / "networks" / "classifier.toml")
+    assert sum(r * c for r, c in net.weight_shapes) <= MAX_EXAMPLE_WEIGHTS
+    assert "A worked example" in _titles(account(Derivation(net)))
