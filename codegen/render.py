@@ -45,7 +45,7 @@ def _one_line(text: str) -> str:
 
 
 def render(network: Network, command: str, source: str, recipe: dict | None = None) -> str:
-    """The text of the numpy module for a network.
+    """The text of the array module for a network.
 
     Parameters
     ----------

@@ -47,3 +47,18 @@ def test_the_installed_version_is_in_the_tested_range(name):
     assert version(floor) <= version(installed) < version(ceiling), (
         f"{name} {installed} is outside the tested range >={floor},<{ceiling}"
     )
+
+
+def test_every_package_is_installed_by_a_non_editable_install():
+    """``pip install .`` installs the packages pyproject.toml lists, and no others."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for top in ("derive", "codegen", "generated")
+        for path in (ROOT / top).rglob("__init__.py")
+    }
+    assert found <= listed, f"not installed by pip install .: {sorted(found - listed)}"

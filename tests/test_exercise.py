@@ -98,7 +98,7 @@ def test_the_solution_is_what_latex_of_the_spec_prints(tmp_path, capsys):
 def test_the_seeds_numbers_in_a_solution():
     d = Derivation(seed())
     printer = sheet.latex_writer.BackpropPrinter(d.names)
-    lines = [line for b in sheet.solution_blocks(d) for line in sheet.latex_writer._lines(printer, b)]
+    lines = [line for b in sheet.solution_blocks(d) for line in sheet.latex_writer.LatexWriter(printer).write(b)]
     text = "\n".join(lines)
     assert r"g^{(1)}_{1} &= (2, -2, 0) \cdot (1, 0, 1) = 2 \notag" in text
     assert r"s_{1} &= \sigma\left(2\right) = 0.881 \notag" in text

@@ -1,4 +1,5 @@
-"""The ``derive`` command: spec → derivation → LaTeX, HTML, Markdown, a numpy module, training.
+"""The ``derive`` command: spec → derivation → LaTeX, HTML, Markdown, PDF, an array module,
+training, exercises and grading.
 
 Exit codes: 0 success, 1 ``--check`` found stale files or ``--grade`` a wrong
 answer, 2 bad input (one line on stderr naming the problem; nothing written).
@@ -37,7 +38,7 @@ examples:
   derive --latex --layers 3-4-4-2         any fully connected network
   derive --latex --spec my_net.toml       a network described in a TOML file
   derive --latex --digits 7               the worked example at full precision
-  derive --layers 2-2-2 --out generated/net_2_2_2.py   generate a numpy module
+  derive --layers 2-2-2 --out generated/net_2_2_2.py   generate an array module
   derive --check                          exit 1 if a module in generated/ is stale
   derive --regenerate                     rewrite each stale module in generated/ from its header
   derive --html report.html               one self-contained page: MathML, diagram, training curve
@@ -58,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="derive",
         description=(
             "Derive backpropagation for a fully connected network by the chain rule "
-            "(SymPy), explain it in LaTeX, and generate a numpy module for it. "
+            "(SymPy), explain it in LaTeX, and generate an array module for it (numpy, PyTorch, JAX, dask, ...). "
             "Without --spec or --layers the built-in seed network is used: "
             "2-2-1 sigmoid, learning XNOR."
         ),
@@ -127,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument(
         "--out",
         metavar="FILE",
-        help="write a numpy module for the network, e.g. --out generated/my_net.py",
+        help="write an array module for the network, e.g. --out generated/my_net.py",
     )
     out.add_argument(
         "--force",
