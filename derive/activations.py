@@ -202,6 +202,9 @@ class Activation:
         Whether the float update prints it in a form that raises nothing.
     in_expressions : bool
         Whether a custom activation may call it by name (``x*sigmoid(x)``).
+    unsaturated : (float, float), optional
+        The outputs an exercise keeps every unit within, off the flat tails where
+        the slope is too small to work by hand (within these it is at least 0.0475).
     """
 
     name: str
@@ -214,6 +217,7 @@ class Activation:
     array: str | None = None
     floats: bool = False
     in_expressions: bool = False
+    unsaturated: tuple[float, float] | None = None
 
     def unit(self, gs: tuple[sp.Expr, ...], i: int) -> sp.Expr:
         """The output of unit i (1-based) of a layer with pre-activations ``gs``."""
@@ -226,8 +230,12 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "sigmoid", sigmoid, "logistic sigmoid",
             latex=r"\sigma", mathml="\u03c3", array="sigmoid", floats=True, in_expressions=True,
+            unsaturated=(0.05, 0.95),
         ),
-        Activation("tanh", sp.tanh, "hyperbolic tangent", mathml="tanh", floats=True),
+        Activation(
+            "tanh", sp.tanh, "hyperbolic tangent", mathml="tanh", floats=True,
+            unsaturated=(-0.95, 0.95),
+        ),
         Activation(
             "relu",
             relu,
@@ -249,6 +257,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "softmax",
             note="Softmax is for the output layer, with the softmax_cross_entropy loss.",
             elementwise=False,
+            unsaturated=(0.05, 0.95),
         ),
     ]
 }

@@ -7,8 +7,9 @@ work by hand:
 
 * weights are integers from −3 to 3, inputs 0 or 1 (at least one 1), targets
   0 or 1 (one-hot for a loss that needs a class distribution), c is 1 or 0.5;
-* a draw is rejected where a unit saturates (a sigmoid or softmax output
-  outside [0.05, 0.95], a tanh output outside [−0.95, 0.95]) or where a δ is
+* a draw is rejected where a unit saturates (an output outside its
+  activation's ``unsaturated`` range: 0.05 to 0.95 for a logistic unit, ±0.95
+  for tanh) or where a δ is
   below 0.01 in size (so none rounds to 0.000 at 3 decimals, and each carries
   at least two digits into the updates, enough to tell a slip from rounding).
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import random
 
 import sympy as sp
@@ -40,8 +42,6 @@ from derive.network import Example, Network
 WEIGHTS = range(-3, 4)
 #: Update constants a student can multiply by in their head.
 RATES = (1.0, 0.5)
-#: Output ranges that keep a unit off its flat tails (the slope stays at least 0.0475).
-BOUNDS = {"sigmoid": (0.05, 0.95), "softmax": (0.05, 0.95), "tanh": (-0.95, 0.95)}
 #: The smallest size of a δ: at 3 decimals it keeps two digits.
 MIN_DELTA = 0.01
 #: Draws of one layer's weights before the whole problem is drawn again.
@@ -151,7 +151,8 @@ def _layer(d: Derivation, j: int, matrix, values: dict):
     for i in d.units(j):
         out[n.preactivation(j, i)] = d.preactivation(j, i).xreplace(known).evalf(15)
     known.update(out)
-    low, high = BOUNDS.get(d.network.activations[j - 1], (-float("inf"), float("inf")))
+    # each unit off its activation's flat tails (the registry's unsaturated range)
+    low, high = d.activation(j).unsaturated or (-math.inf, math.inf)
     for i in d.units(j):
         s = d.output(j, i).xreplace(known).evalf(15)
         if not s.is_Number or not low <= float(s) <= high:
