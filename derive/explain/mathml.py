@@ -89,9 +89,6 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             items += [self._mo(","), self._print(argument)] if n else [self._print(argument)]
         return self._row(self._l_paren(), *items, self._r_paren())
 
-    def _print_Function(self, e):
-        return self._row(self._element("mi", text=self.mathml_tag(e)), self._arguments(*e.args))
-
     def _print_Max(self, expr):
         name = self._mo(str(expr.func).lower())
         return self._row(name, self._arguments(*sorted(expr.args, key=sp.default_sort_key)))
@@ -264,11 +261,12 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         return self._row(function, self._mo("\u2061"), self._parens(self._print(argument)))
 
     def _print_Function(self, expr):
-        # an activation by the MathML name its registry entry gives, else SymPy's own
+        # an activation by the MathML name its registry entry gives; any other function
+        # with its arguments in brackets that do not stretch, as _arguments writes them
         entry = activations.of_function(expr.func)
         if entry is not None and entry.mathml is not None:
             return self._apply(entry.mathml, expr.args[0])
-        return super()._print_Function(expr)
+        return self._row(self._element("mi", text=self.mathml_tag(expr)), self._arguments(*expr.args))
 
     def _print_softmax(self, expr):
         # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument
