@@ -39,6 +39,7 @@ __all__ = [
     "document",
     "escape",
     "explain",
+    "standalone",
 ]
 
 _LATEX_SPECIAL = {
@@ -314,25 +315,23 @@ def explain(derivation: Derivation, digits: int = 3) -> str:
 
 def document(derivation: Derivation, digits: int = 3) -> str:
     """:func:`explain` wrapped into a complete document for ``pdflatex``."""
-    title = escape(derivation.network.title or f"Backpropagation, {derivation.network.layers_text}")
-    return "\n".join(
-        [
-            r"\documentclass[11pt]{article}",
-            r"\usepackage{amsmath}",
-            # a 400 pt line: room beyond the rows' 31.5 em (derive.explain.linebreak) for LaTeX's own spacing
-            r"\addtolength{\textwidth}{40pt}",
-            r"\addtolength{\oddsidemargin}{-20pt}",
-            r"\addtolength{\evensidemargin}{-20pt}",
-            r"\allowdisplaybreaks",
-            rf"\title{{{title}}}",
-            r"\date{}",
-            r"\begin{document}",
-            r"\maketitle",
-            explain(derivation, digits),
-            r"\end{document}",
-            "",
-        ]
-    )
+    title = derivation.network.title or f"Backpropagation, {derivation.network.layers_text}"
+    return standalone(title, explain(derivation, digits))
+
+
+#: A standalone document's preamble: a 400 pt line, room beyond the rows' 31.5 em
+#: (derive.explain.linebreak) for LaTeX's own spacing.
+_PREAMBLE = (
+    r"\documentclass[11pt]{article}", r"\usepackage{amsmath}", r"\addtolength{\textwidth}{40pt}",
+    r"\addtolength{\oddsidemargin}{-20pt}", r"\addtolength{\evensidemargin}{-20pt}",
+    r"\allowdisplaybreaks",
+)
+
+
+def standalone(title: str, body: str) -> str:
+    """A complete ``pdflatex`` document: the title (plain text, escaped here) over the body."""
+    head = [rf"\title{{{escape(title)}}}", r"\date{}", r"\begin{document}", r"\maketitle"]
+    return "\n".join([*_PREAMBLE, *head, body, r"\end{document}", ""])
 
 
 def summary(derivation: Derivation) -> str:

@@ -229,21 +229,7 @@ def latex(networks: list[Network], solutions: bool = False, standalone: bool = F
     body = "\n".join(lines) + "\n"
     if not standalone:
         return body
-    return "\n".join([
-        r"\documentclass[11pt]{article}",
-        r"\usepackage{amsmath}",
-        r"\addtolength{\textwidth}{40pt}",
-        r"\addtolength{\oddsidemargin}{-20pt}",
-        r"\addtolength{\evensidemargin}{-20pt}",
-        r"\allowdisplaybreaks",
-        rf"\title{{{latex_writer.escape(_title(networks))}}}",
-        r"\date{}",
-        r"\begin{document}",
-        r"\maketitle",
-        body,
-        r"\end{document}",
-        "",
-    ])
+    return latex_writer.standalone(_title(networks), body)
 
 
 def markdown(networks: list[Network], solutions: bool = False) -> str:
