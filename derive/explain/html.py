@@ -213,21 +213,18 @@ def report(derivation: Derivation, digits: int = 3, training=None) -> str:
         A training run to plot.
     """
     net = derivation.network
-    title = net.title or f"Backpropagation, {net.layers_text}"
+    return page(net.title or f"Backpropagation, {net.layers_text}", body(derivation, digits, training))
+
+
+def page(title: str, body: str) -> str:
+    """A complete HTML page: the title (plain text, escaped here) and the body (HTML)."""
+    head = [
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{PAGE_STYLE}</style>",
+    ]
     return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{escape(title)}</title>",
-            f"<style>{PAGE_STYLE}</style>",
-            "</head>",
-            "<body>",
-            body(derivation, digits, training),
-            "</body>",
-            "</html>",
-            "",
-        ]
+        ["<!DOCTYPE html>", '<html lang="en">', "<head>", *head, "</head>", "<body>", body,
+         "</body>", "</html>", ""]
     )

@@ -250,8 +250,8 @@ def markdown(networks: list[Network], solutions: bool = False) -> str:
 
 def html(networks: list[Network], solutions: bool = False) -> str:
     """The exercises as one self-contained HTML page with MathML."""
-    title = html_escape(_title(networks))
-    parts = [f"<h1>{title}</h1>"]
+    title = _title(networks)
+    parts = [f"<h1>{html_escape(title)}</h1>"]
     for d, block in document_blocks(networks, solutions):
         printer = BackpropMathMLPrinter(d.names, digits=3)
         if isinstance(block, PageBreak):
@@ -266,24 +266,9 @@ def html(networks: list[Network], solutions: bool = False) -> str:
 
 
 def page(title: str, body: str) -> str:
-    """A complete HTML page around ``body`` (already escaped), in the report's style."""
-    return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{title}</title>",
-        f"<style>{html_writer.PAGE_STYLE}</style>",
-        "</head>",
-        "<body>",
-        f'<div class="backprop-derive"><style>{html_writer.STYLE}{_STYLE}</style>',
-        body,
-        "</div>",
-        "</body>",
-        "</html>",
-        "",
-    ])
+    """A complete HTML page around ``body`` (HTML) in the report's style; ``title`` is plain text."""
+    styled = f'<div class="backprop-derive"><style>{html_writer.STYLE}{_STYLE}</style>'
+    return html_writer.page(title, f"{styled}\n{body}\n</div>")
 
 
 _STYLE = """
