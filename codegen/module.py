@@ -26,9 +26,8 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, OneMatrix
 
-from codegen.printer import ArrayPrinter, LayerFunction, Total, log_softmax
+from codegen.printer import ArrayPrinter, Helper, LayerFunction, Total
 from codegen.scalar import ScalarUpdate
-from derive.activations import sigmoid
 from derive.derivation import Derivation, Elementwise
 from derive.naming import LayerArrays, label
 from derive.network import Network
@@ -79,7 +78,7 @@ class ModuleCode:
         for j in layers:
             output = d.output_rule(j)
             if output is None:
-                output = self._layer_wide(d, j, "softmax")
+                output = self._layer_wide(d, j, d.activation(j).array)
             self.forward.append(self._line(a.preactivation(j), d.preactivation_rule(j), "g", j))
             self.forward.append(self._line(a.output(j), output, "s", j))
 
@@ -94,14 +93,14 @@ class ModuleCode:
         self._loss_uses = {str(symbol) for symbol in term.free_symbols}
         self.scalar = ScalarUpdate.of(d)
 
-    def _layer_wide(self, d: Derivation, j: int, name: str) -> LayerFunction:
-        activation = d.activation(j)
-        if activation.name != name:
-            raise ValueError(f"layer {j}: no array form for the activation {activation.name}")
-        return LayerFunction(name, d.names.vector("g", j))
+    def _layer_wide(self, d: Derivation, j: int, helper: str | None) -> LayerFunction:
+        """A runtime helper of layer j's whole pre-activation vector, e.g. ``softmax(g2)``."""
+        if helper is None:
+            raise ValueError(f"layer {j}: no array form for the activation {d.activation(j).name}")
+        return LayerFunction(helper, d.names.vector("g", j))
 
     def _output_delta(self, d: Derivation) -> sp.MatrixExpr:
-        """The output δ; a sigmoid or softmax layer's y − f in a form precise where f is near 1."""
+        """The output δ; y − f in a form precise where f is near 1, where the registry has one."""
         L, n = d.depth, d.names
         rule, activation = d.layer_rule(L), d.activation(L)
         y, f, g = n.vector("y", L), n.vector("s", L), n.vector("g", L)
@@ -110,13 +109,13 @@ class ModuleCode:
                 return rule
             raise ValueError(f"layer {L}: no array form for the output δ {rule}")
         # y − f = y ⊙ (1 − f) − (1 − y) ⊙ f, with 1 − f from the pre-activations
-        if activation.name == "sigmoid":
-            u = sp.Dummy("u")
-            complement = Elementwise(sp.Lambda(u, sigmoid(-u)), g)  # 1 − σ(g) = σ(−g)
-        elif not activation.elementwise:
-            complement = LayerFunction("softmax_complement", self._layer_wide(d, L, "softmax").args[1])
-        else:
+        if activation.complement is None:
             return rule
+        if activation.elementwise:
+            u = sp.Dummy("u")
+            complement = Elementwise(sp.Lambda(u, activation.complement(u)), g)
+        else:
+            complement = self._layer_wide(d, L, activation.complement)
         return sp.MatAdd(
             HadamardProduct(y, complement), -HadamardProduct(OneMatrix(*y.shape) - y, f)
         )
@@ -126,15 +125,15 @@ class ModuleCode:
         L, a = d.depth, self.arrays
         f, g = a.output(L), a.preactivation(L)
         term = d.loss.term(a.target, f)
-        activation = d.activation(L).name
-        if activation not in ("sigmoid", "softmax"):
+        activation = d.activation(L)
+        if activation.log is None:
             return term
-        f_of_g = sigmoid(g) if activation == "sigmoid" else None
 
         def stable(e):
-            if f_of_g is None:
-                return log_softmax(g)
-            return sp.log(e.args[0].xreplace({f: f_of_g}))
+            if not activation.elementwise:
+                return Helper(sp.Symbol(activation.log), g)
+            # f as its function of g, whose log the printer writes in the registry's form
+            return sp.log(e.args[0].xreplace({f: activation.apply(g)}))
 
         return term.replace(lambda e: isinstance(e, sp.log) and e.has(f), stable)
 

@@ -35,7 +35,6 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
 from derive import activations
-from derive.activations import sigmoid, softplus
 
 
 class LayerFunction(sp.MatrixExpr):
@@ -52,10 +51,10 @@ class LayerFunction(sp.MatrixExpr):
         return self.args[1].shape
 
 
-class log_softmax(sp.Function):
-    """log softmax(g) of each row: g less the log-sum-exp of the row."""
+class Helper(sp.Function):
+    """A runtime helper applied to a layer's array: ``Helper(Symbol("log_softmax"), g)``."""
 
-    nargs = 1
+    nargs = 2
 
 
 class Total(sp.Function):
@@ -166,8 +165,8 @@ class ArrayPrinter(_Terms, PythonCodePrinter):
         """The array whose rows, with a 1 appended, are the layer input X."""
         return sp.Symbol(self.arrays[bias_vector], real=True)
 
-    def _print_log_softmax(self, expr):
-        return self._helper("log_softmax", expr.args[0])
+    def _print_Helper(self, expr):
+        return self._helper(expr.args[0].name, expr.args[1])
 
     def _print_Total(self, expr):
         return f"xp.sum({self._print(expr.args[0])})"
@@ -176,7 +175,7 @@ class ArrayPrinter(_Terms, PythonCodePrinter):
     def _print_Function(self, expr):
         # an activation by the runtime helper its registry entry names, else SymPy's own form
         entry = activations.of_function(expr.func)
-        if entry is not None and entry.array is not None:
+        if entry is not None and entry.elementwise and entry.array is not None:
             return self._helper(entry.array, expr.args[0])
         return super()._print_Function(expr)
 
@@ -195,12 +194,15 @@ class ArrayPrinter(_Terms, PythonCodePrinter):
         return f"xp.sign({self._print(expr.args[0])})"
 
     def _print_log(self, expr):
-        # log σ(g) = −softplus(−g) and log(1 − σ(g)) = −softplus(g): finite where σ rounds to 0 or 1
+        # log s and log(1 − s) in the registry's stable forms, e.g. log σ(g) = −softplus(−g)
+        # and log(1 − σ(g)) = log σ(−g) = −softplus(g): finite where σ rounds to 0 or 1
         arg = expr.args[0]
-        if isinstance(arg, sigmoid):
-            return self._print(-softplus(-arg.args[0]))
-        if isinstance(1 - arg, sigmoid):
-            return self._print(-softplus((1 - arg).args[0]))
+        entry = activations.of_function(arg.func)
+        if entry is not None and entry.elementwise and callable(entry.log):
+            return self._print(entry.log(arg.args[0]))
+        entry = activations.of_function((1 - arg).func)
+        if entry is not None and entry.elementwise and callable(entry.complement):
+            return self._print(sp.log(entry.complement((1 - arg).args[0])))
         return f"xp.log({self._print(arg)})"
 
 
@@ -216,6 +218,7 @@ class ScalarPrinter(_Terms, PythonCodePrinter):
     --------
     >>> g = sp.Symbol("g", real=True)
     >>> printer = ScalarPrinter()
+    >>> from derive.activations import sigmoid
     >>> printer.doprint(sigmoid(g))
     '(1/(1 + exp(-g)) if g >= 0 else exp(g)/(1 + exp(g)))'
     >>> printer.import_lines()

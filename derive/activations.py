@@ -197,7 +197,14 @@ class Activation:
         not the seed's; the printers read it from here.
     array : str, optional
         The :mod:`codegen.runtime` helper that computes it on arrays in a
-        stable form, where SymPy's printed form is not one.
+        stable form, where SymPy's printed form is not one (for a layer-wide
+        activation, the whole layer's outputs).
+    complement, log : callable or str, optional
+        Generated code's stable forms of 1 − s (precise where s is near 1) and
+        of log s (finite where s rounds to 0): a function of the pre-activation
+        for an elementwise activation (σ(−g) and −softplus(−g) for the sigmoid);
+        for a layer-wide one, the :mod:`codegen.runtime` helper that computes
+        it for the whole layer.
     floats : bool
         Whether the float update prints it in a form that raises nothing.
     in_expressions : bool
@@ -205,6 +212,9 @@ class Activation:
     unsaturated : (float, float), optional
         The outputs an exercise keeps every unit within, off the flat tails where
         the slope is too small to work by hand (within these it is at least 0.0475).
+    kinks : tuple of float
+        The pre-activations where the slope jumps and is taken by a convention
+        (relu's 0 at 0); an exercise keeps every unit off them.
     """
 
     name: str
@@ -215,9 +225,12 @@ class Activation:
     latex: str | None = None
     mathml: str | None = None
     array: str | None = None
+    complement: Callable[[sp.Expr], sp.Expr] | str | None = None
+    log: Callable[[sp.Expr], sp.Expr] | str | None = None
     floats: bool = False
     in_expressions: bool = False
     unsaturated: tuple[float, float] | None = None
+    kinks: tuple[float, ...] = ()
 
     def unit(self, gs: tuple[sp.Expr, ...], i: int) -> sp.Expr:
         """The output of unit i (1-based) of a layer with pre-activations ``gs``."""
@@ -231,6 +244,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "sigmoid", sigmoid, "logistic sigmoid",
             latex=r"\sigma", mathml="\u03c3", array="sigmoid", floats=True, in_expressions=True,
             unsaturated=(0.05, 0.95),
+            complement=lambda g: sigmoid(-g),  # 1 − σ(g) = σ(−g)
+            log=lambda g: -softplus(-g),  # log σ(g) = −log(1 + e^{−g})
         ),
         Activation(
             "tanh", sp.tanh, "hyperbolic tangent", mathml="tanh", floats=True,
@@ -244,6 +259,7 @@ ACTIVATIONS: dict[str, Activation] = {
             latex=r"\operatorname{relu}",
             mathml="relu",
             floats=True,
+            kinks=(0.0,),
         ),
         Activation(
             "softplus", softplus, "softplus",
@@ -257,14 +273,26 @@ ACTIVATIONS: dict[str, Activation] = {
             "softmax",
             note="Softmax is for the output layer, with the softmax_cross_entropy loss.",
             elementwise=False,
+            latex=r"\operatorname{softmax}",
+            mathml="softmax",
+            array="softmax",
+            complement="softmax_complement",
+            log="log_softmax",
             unsaturated=(0.05, 0.95),
         ),
     ]
 }
 
 
+#: The activation of a network whose spec or command line names none: the seed's.
+DEFAULT = "sigmoid"
+
 #: The entries whose output is a SymPy function of their own, by that function.
-_BY_FUNCTION = {a.apply: a for a in ACTIVATIONS.values() if isinstance(a.apply, type)}
+_BY_FUNCTION = {
+    unit.func: a
+    for a in ACTIVATIONS.values()
+    if isinstance(unit := a.unit((sp.Symbol("g"),), 1), sp.Function)
+}
 
 
 def of_function(function) -> Activation | None:

@@ -34,7 +34,7 @@ import random
 
 import sympy as sp
 
-from derive import activations, losses
+from derive import losses
 from derive.derivation import Derivation
 from derive.network import Example, Network
 
@@ -158,9 +158,9 @@ def _layer(d: Derivation, j: int, matrix, values: dict):
         if not s.is_Number or not low <= float(s) <= high:
             return None
         out[n.output(j, i)] = s
-    # a relu unit at 0 has no slope and its δ would be 0: no exercise in it
-    relu = activations.get(d.network.activations[j - 1]).name == "relu"
-    if relu and any(float(out[n.preactivation(j, i)]) == 0 for i in d.units(j)):
+    # a unit on a kink has its slope by a convention (relu's 0 at 0), not by working it out
+    kinks = d.activation(j).kinks
+    if any(float(out[n.preactivation(j, i)]) in kinks for i in d.units(j)):
         return None
     return out
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from derive import expression, losses
+from derive import activations, expression, losses
 
 #: Upper bounds that keep a derivation from hanging or eating the machine.
 #: Where the built-in seed comes from, as a header says it.
@@ -159,7 +159,7 @@ class Network:
         return f"Network({self.summary}{'; ' * bool(extras)}{', '.join(extras)})"
 
     @classmethod
-    def from_layers(cls, text: str, activation: str = "sigmoid", **kwargs) -> Network:
+    def from_layers(cls, text: str, activation: str = activations.DEFAULT, **kwargs) -> Network:
         """A network from sizes written ``A-B-...-Z``, e.g. ``"3-4-4-2"``."""
         sizes = parse_layers(text)
         name = kwargs.pop("name", "net_" + "_".join(map(str, sizes)))
@@ -298,7 +298,7 @@ def from_table(table: dict, default_name: str = "network") -> Network:
     if not isinstance(sizes, list):
         raise SpecError(f"layers: expected a list of sizes like [2, 2, 1], got {sizes!r}")
     depth = len(sizes) - 1
-    activation = table.get("activation", "sigmoid")
+    activation = table.get("activation", activations.DEFAULT)
     if isinstance(activation, str):
         activation = [activation] * max(depth, 0)
     if not isinstance(activation, list) or not all(isinstance(a, str) for a in activation):

@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Derive backpropagation for a fully connected network by the chain rule "
             "(SymPy), explain it in LaTeX, and generate an array module for it (numpy, PyTorch, JAX, dask, ...). "
             "Without --spec or --layers the built-in seed network is used: "
-            "2-2-1 sigmoid, learning XNOR."
+            f"2-2-1 {activations.DEFAULT}, learning XNOR."
         ),
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--output-activation",
         metavar="NAME",
-        help="activation of the output layer, e.g. --output-activation sigmoid",
+        help="activation of the output layer, e.g. --output-activation linear",
     )
     net.add_argument(
         "--loss",

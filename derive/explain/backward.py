@@ -132,7 +132,7 @@ def _layerwise_output_section(d: Derivation) -> list:
             [Row(Partial(eps, n.output(L, i)), d.loss_slope(i)) for i in shown_units(d.sizes[L])[0]]
         ),
         paragraph(
-            "and the softmax Jacobian above. The unit's ",
+            f"and the {d.activation(L).name} Jacobian above. The unit's ",
             delta,
             " is defined by ",
             equal(Partial(eps, gk, inline=True), minus_kappa(d, n.delta(L, k))),

@@ -173,16 +173,15 @@ class BackpropPrinter(Notation, LatexPrinter):
     def _print_Function(self, expr, exp=None):
         # an activation by the LaTeX name its registry entry gives, else SymPy's own
         entry = activations.of_function(expr.func)
+        if entry is not None and not entry.elementwise:
+            # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument
+            i, *gs = expr.args
+            arguments = ", ".join(self._print(g) for g in gs)
+            text = rf"{entry.latex}\left({arguments}\right)_{{{self._print(i)}}}"
+            return text if exp is None else rf"{text}^{{{exp}}}"
         if entry is not None and entry.latex is not None:
             return self._function(entry.latex, expr, exp)
         return super()._print_Function(expr, exp)
-
-    def _print_softmax(self, expr, exp=None):
-        # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument
-        i, *gs = expr.args
-        arguments = ", ".join(self._print(g) for g in gs)
-        text = rf"\operatorname{{softmax}}\left({arguments}\right)_{{{self._print(i)}}}"
-        return text if exp is None else rf"{text}^{{{exp}}}"
 
     def _print_Heaviside(self, expr, exp=None):
         text = rf"\mathbf{{1}}\left[{self._print(expr.args[0])} > 0\right]"

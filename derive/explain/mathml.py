@@ -264,19 +264,20 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         # an activation by the MathML name its registry entry gives; any other function
         # with its arguments in brackets that do not stretch, as _arguments writes them
         entry = activations.of_function(expr.func)
+        if entry is not None and not entry.elementwise:
+            return self._layer_wide(entry.mathml, *expr.args)
         if entry is not None and entry.mathml is not None:
             return self._apply(entry.mathml, expr.args[0])
         return self._row(self._element("mi", text=self.mathml_tag(expr)), self._arguments(*expr.args))
 
-    def _print_softmax(self, expr):
+    def _layer_wide(self, name: str, i, *gs):
         # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument
-        i, *gs = expr.args
         arguments = self._row()
         for n, g in enumerate(gs):
             if n:
                 arguments.appendChild(self._mo(","))
             arguments.appendChild(self._print(g))
-        applied = self._row(self._element("mi", text="softmax"), self._mo("\u2061"), self._parens(arguments))
+        applied = self._row(self._element("mi", text=name), self._mo("\u2061"), self._parens(arguments))
         return self._element("msub", applied, self._print(i))
 
     def _print_log(self, expr):
