@@ -210,7 +210,7 @@ class ScalarPrinter(_Terms, PythonCodePrinter):
     """SymPy's Python printer for floats, with the project's activations in stable forms.
 
     Functions of ``math`` are printed by their bare names and collected in
-    ``module_imports`` (:meth:`import_lines` gives ``from math import ...``).
+    ``module_imports`` (:meth:`imports` lists them by module).
     Each form keeps a NaN a NaN and never asks ``math.exp`` for e^{g} with
     g > 0, where it could overflow.  Products are printed in the order of their factors.
 
@@ -221,19 +221,16 @@ class ScalarPrinter(_Terms, PythonCodePrinter):
     >>> from derive.activations import sigmoid
     >>> printer.doprint(sigmoid(g))
     '(1/(1 + exp(-g)) if g >= 0 else exp(g)/(1 + exp(g)))'
-    >>> printer.import_lines()
-    ['from math import exp']
+    >>> printer.imports()
+    [('math', ('exp',))]
     """
 
     def __init__(self, settings=None):
         super().__init__({"fully_qualified_modules": False, **(settings or {})})
 
-    def import_lines(self) -> list[str]:
-        """The import statements of the printed code, sorted."""
-        return [
-            f"from {module} import {', '.join(sorted(names))}"
-            for module, names in sorted(self.module_imports.items())
-        ]
+    def imports(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The modules of the printed code and the names taken from each, sorted."""
+        return [(module, tuple(sorted(names))) for module, names in sorted(self.module_imports.items())]
 
     def _print_Mul(self, expr):
         # A product built unevaluated (s1_1 * (1 - s1_1) * delta2 * w2_1_1) keeps its order.

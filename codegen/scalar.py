@@ -57,7 +57,7 @@ class ScalarUpdate:
     y_target: str
     lines: tuple[Step, ...]
     results: tuple[tuple[tuple[str, ...], ...], ...]
-    imports: tuple[str, ...]
+    imports: tuple[tuple[str, tuple[str, ...]], ...]  # (module, names), e.g. ("math", ("exp",))
 
     @classmethod
     def of(cls, d: Derivation) -> ScalarUpdate | None:
@@ -107,5 +107,5 @@ class ScalarUpdate:
             y_target=printer.doprint(sp.Tuple(*(n.target(i) for i in d.units(L)))),
             lines=tuple(lines),
             results=tuple(results),
-            imports=tuple(printer.import_lines()),
+            imports=tuple(printer.imports()),
         )

@@ -88,7 +88,7 @@ def test_scalar_forms_never_overflow_and_keep_nan():
     assert printer.doprint(softplus(g)) == "(g1 + log1p(exp(-g1)) if g1 > 0 else log1p(exp(g1)))"
     assert printer.doprint(relu(g)) == "(0.0 if g1 < 0 else g1)"
     assert printer.doprint(sp.Heaviside(g, 0)) == "(1.0 if g1 > 0 else 0.0 if g1 <= 0 else g1)"
-    assert printer.import_lines() == ["from math import exp, log1p"]
+    assert printer.imports() == [("math", ("exp", "log1p"))]
 
 
 def test_scalar_products_keep_the_order_of_their_factors():
