@@ -7,12 +7,7 @@ import sys
 import pytest
 
 from derive.cli import main
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.commands import run
 
 
 def test_latex_of_the_seed(capsys):

@@ -14,18 +14,13 @@ from derive.derivation import Derivation
 from derive.exercise import MIN_DELTA, draw, to_toml
 from derive.explain import sheet
 from derive.network import Network, from_table, seed
+from tests.commands import run
 from tests.render import compile_latex
 
 TANH = dataclasses.replace(Network.from_layers("3-3-2"), activations=("tanh", "sigmoid"))
 SOFTMAX = dataclasses.replace(
     Network.from_layers("2-3-3"), activations=("tanh", "softmax"), loss="softmax_cross_entropy"
 )
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 #: The issue's "nice numbers": every output off its activation's flat tails.
