@@ -5,6 +5,7 @@ import math
 import pytest
 import sympy as sp
 
+from codegen import runtime
 from derive import activations, losses
 from derive.activations import derivative, get, sigmoid
 
@@ -96,3 +97,32 @@ def test_unknown_loss_is_a_value_error_listing_the_known_ones():
     assert "'hinge'" in message
     for name in losses.LOSSES:
         assert name in message
+
+
+@pytest.mark.parametrize("name", [n for n, a in activations.ACTIVATIONS.items() if a.elementwise])
+def test_stable_forms_equal_what_they_stand_for(name):
+    entry = get(name)
+    for x in [*POINTS, -40.0, 40.0]:
+        at = sp.Float(x, 50)
+        out = entry.apply(at).evalf(50)
+        if entry.complement is not None:
+            assert abs(entry.complement(at).evalf(50) - (1 - out)) < 1e-45, x
+        if entry.log is not None:
+            assert abs(entry.log(at).evalf(50) - sp.log(out)) < 1e-40, x
+    # the registry's own forms, where the generated code needs one
+    assert (entry.complement is None) == (entry.log is None) == (name != "sigmoid")
+
+
+def test_a_layer_wide_entry_names_its_runtime_helpers():
+    softmax = get("softmax")
+    for helper in (softmax.array, softmax.complement, softmax.log):
+        assert callable(getattr(runtime, helper)), helper
+
+
+def test_kinks_are_where_the_slope_jumps():
+    for entry in activations.ACTIVATIONS.values():
+        for kink in entry.kinks:
+            slope = sp.diff(entry.apply(g), g)
+            left, right = (slope.subs(g, kink + side).evalf() for side in (-1e-9, 1e-9))
+            assert left != right, entry.name
+    assert get("relu").kinks == (0.0,)
