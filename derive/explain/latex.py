@@ -120,10 +120,14 @@ class BackpropPrinter(Notation, LatexPrinter):
         if len(terms) <= MAX_TERMS_SHOWN:
             return super()._print_Add(expr, order=order)
         # A long sum, e.g. over 784 inputs: first terms, a ⋯ and the last.
-        shown = [self._print(t) for t in terms[:2]] + [r"\cdots", self._print(terms[-1])]
-        text = shown[0]
-        for t in shown[1:]:
-            text += " " + t if t.startswith("-") else " + " + t
+        text = self._print(terms[0])
+        for t in (terms[1], r"\cdots", terms[-1]):
+            if isinstance(t, str):
+                text += " + " + t
+            elif t.could_extract_minus_sign():
+                text += " - " + self._print(-t)
+            else:
+                text += " + " + self._print(t)
         return text
 
     def _term(self, term) -> str:
@@ -157,7 +161,7 @@ class BackpropPrinter(Notation, LatexPrinter):
 
     def _factor(self, f):
         text = self._print(f)
-        if f.is_Add or (f.is_Number and f < 0) or text.startswith("-"):
+        if f.is_Add or f.could_extract_minus_sign():
             return rf"\left({text}\right)"
         return text
 
