@@ -21,88 +21,22 @@ unit index from g, s, f, y and δ (the seed's f, y and δ^{(2)}); hidden outputs
 drop the layer index when there is a single hidden layer (the seed's s_1, s_2).
 The bias input is the number 1 appended to each layer's input.
 
-Every symbol also has its :class:`Parts` (base, subscript, superscript), from
-which its LaTeX is built and which the MathML printer and the SVG diagram lay
-out in their own way.  :meth:`Naming.general` makes the symbols with letter
-indices that the prose uses for any unit, such as w^{(j)}_{ik}.
+Every symbol also has its :class:`derive.parts.Parts` (base, subscript,
+superscript, each index a tuple of tokens), from which its LaTeX is built and
+which the MathML printer and the SVG diagram lay out in their own way.
+:meth:`Naming.general` makes the symbols with letter indices that the prose
+uses for any unit, such as w^{(j)}_{ik}.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import NamedTuple
 
 import sympy as sp
 from sympy.core.symbol import Str
-from sympy.printing.pretty.pretty_symbology import sub as _SUB
-from sympy.printing.pretty.pretty_symbology import sup as _SUP
 from sympy.printing.pretty.stringpict import prettyForm
 
-#: Bases that are not a plain letter: their LaTeX and their Unicode character.
-BASES = {
-    "delta": (r"\delta", "δ"),
-    "eta": (r"\eta", "η"),
-    "kappa": (r"\kappa", "κ"),
-    "varepsilon": (r"\varepsilon", "ε"),
-}
-
-
-class Parts(NamedTuple):
-    """How a symbol is written: a base, a subscript and a superscript ('' for none).
-
-    ``base`` is a letter or a name in :data:`BASES`; ``accent`` is ``"bar"``
-    for W̄.  ``general`` marks a symbol with letter indices (w^{(j)}_{ik}), whose
-    LaTeX braces a subscript only when it is longer than one letter, as the
-    prose writes them.
-    """
-
-    base: str
-    sub: str = ""
-    sup: str = ""
-    accent: str = ""
-    general: bool = False
-
-    @property
-    def text(self) -> str:
-        """The base as a Unicode character or letters, e.g. δ for ``delta``."""
-        return BASES[self.base][1] if self.base in BASES else self.base
-
-    def latex(self) -> str:
-        """The LaTeX form, e.g. ``w^{(1)}_{23}``, ``\\delta^{(2)}`` or ``X^{(j-1)}_k``.
-
-        Examples
-        --------
-        >>> Parts("w", "23", "(1)").latex(), Parts("X", "k", "(j-1)", general=True).latex()
-        ('w^{(1)}_{23}', 'X^{(j-1)}_k')
-        """
-        base = BASES[self.base][0] if self.base in BASES else self.base
-        if self.accent:
-            base = rf"\{self.accent} {base}" if self._bare(base) else rf"\{self.accent}{{{base}}}"
-        text = base
-        if self.sup:
-            text += f"^{{{self.sup}}}"
-        if self.sub:
-            text += f"_{self.sub}" if self._bare(self.sub) else f"_{{{self.sub}}}"
-        return text
-
-    def unicode(self) -> str | None:
-        """One line of Unicode, e.g. ``w⁽¹⁾₂₃``; ``None`` where an index has no such form.
-
-        Examples
-        --------
-        >>> Parts("delta", "1", "(2)").unicode(), Parts("delta", "k", "(j+1)").unicode()
-        ('δ⁽²⁾₁', None)
-        """
-        # SymPy's own tables of the sub- and superscript characters its pretty printer uses;
-        # the comma of w_{1,12} stays a comma
-        subs = [_SUB.get(ch, "," if ch == "," else None) for ch in self.sub]
-        sups = [_SUP.get(ch) for ch in self.sup]
-        if None in subs + sups:
-            return None
-        return self.text + ("\u0304" if self.accent == "bar" else "") + "".join(sups + subs)
-
-    def _bare(self, text: str) -> bool:
-        return self.general and len(text) == 1 and text.isalpha()
+from derive.parts import OPERATORS, Index, Parts, Token, layer, letter, written
 
 
 class _Written:
@@ -126,7 +60,7 @@ class Symbol(_Written, sp.Symbol):
     ``str`` gives its Python name, ``sympy.latex`` (hence Jupyter) its LaTeX and
     ``sympy.pretty`` its Unicode:
 
-    >>> s = Symbol("delta2_1", Parts("delta", "1", "(2)"), real=True)
+    >>> s = Symbol("delta2_1", Parts("delta", (1,), layer(2)), real=True)
     >>> s, sp.latex(s * (1 - s)), sp.pretty(s * (1 - s))
     (delta2_1, '\\delta^{(2)}_{1} \\left(1 - \\delta^{(2)}_{1}\\right)', 'δ⁽²⁾₁⋅(1 - δ⁽²⁾₁)')
 
@@ -160,7 +94,7 @@ class MatrixSymbol(_Written, sp.MatrixSymbol):
     apart two networks' ``s1`` (s^{(1)} of a hidden layer, f of an output layer).
 
     >>> n = sp.Symbol("n1", integer=True, positive=True)
-    >>> delta = MatrixSymbol("delta1", n, 1, Parts("delta", "", "(1)"))
+    >>> delta = MatrixSymbol("delta1", n, 1, Parts("delta", (), layer(1)))
     >>> delta.T, sp.latex(delta.T)
     (delta1.T, '\\left(\\delta^{(1)}\\right)^{T}')
     """
@@ -172,18 +106,37 @@ class MatrixSymbol(_Written, sp.MatrixSymbol):
         cls._check_dim(cols)
         name = Str(name) if isinstance(name, str) else name
         if isinstance(parts, Parts):  # SymPy's arguments are its own objects
-            parts = sp.Tuple(*(Str(text) for text in parts[:4]))
+            base, sub, sup, accent = parts[:4]
+            parts = sp.Tuple(Str(base), _stored(sub), _stored(sup), Str(accent))
         return sp.Basic.__new__(cls, name, rows, cols, parts)
 
     @property
     def parts(self) -> Parts:
-        return Parts(*(text.name for text in self.args[3]))
+        base, sub, sup, accent = self.args[3]
+        return Parts(base.name, _restored(sub), _restored(sup), accent.name)
 
 
-def _index(*indices: int) -> str:
+def _stored(index: Index) -> sp.Tuple:
+    # Str, not sympify: a string token is a name, never an expression to parse
+    return sp.Tuple(*(sp.Integer(t) if isinstance(t, int) else Str(t) for t in index))
+
+
+def _restored(stored: sp.Tuple) -> Index:
+    return tuple(int(t) if isinstance(t, sp.Integer) else t.name for t in stored)
+
+
+def _index(i: int, k: int) -> Index:
     # w_{11} reads well; w_{1,12} needs the comma to be unambiguous.
-    sep = "," if any(i >= 10 for i in indices) else ""
-    return sep.join(map(str, indices))
+    return (i, ",", k) if i >= 10 or k >= 10 else (i, k)
+
+
+def _checked(index: Index | Token) -> Index:
+    """An index given to :meth:`Naming.general`; a lone token is an index of one."""
+    index = index if isinstance(index, tuple) else (index,)
+    for token in index:
+        if not (isinstance(token, int) or letter(token) or token in OPERATORS):
+            raise ValueError(f"{token!r} is not a number, a letter or one of {sorted(OPERATORS)}")
+    return index
 
 
 class Naming:
@@ -219,29 +172,29 @@ class Naming:
             self._latex[symbol] = parts.latex()
         return symbol
 
-    def _unit(self, j: int, i: int) -> str:
-        return "" if self.sizes[j] == 1 else str(i)
+    def _unit(self, j: int, i: int) -> Index:
+        return () if self.sizes[j] == 1 else (i,)
 
     def input(self, k: int) -> sp.Symbol:
         """x_k, the k-th network input."""
-        return self._symbol(("x", k), f"x{k}", Parts("x", str(k)))
+        return self._symbol(("x", k), f"x{k}", Parts("x", (k,)))
 
     def target(self, i: int) -> sp.Symbol:
         """y_i, the target of output unit i."""
         u = self._unit(self.depth, i)
-        return self._symbol(("y", i), f"y{u}", Parts("y", u))
+        return self._symbol(("y", i), f"y{written(u)}", Parts("y", u))
 
     def weight(self, j: int, i: int, k: int) -> sp.Symbol:
         """w^{(j)}_{ik}: layer j, from input k (k = n_{j-1} + 1 is the bias) to unit i."""
-        return self._symbol(("w", j, i, k), f"w{j}_{i}_{k}", Parts("w", _index(i, k), f"({j})"))
+        return self._symbol(("w", j, i, k), f"w{j}_{i}_{k}", Parts("w", _index(i, k), layer(j)))
 
     def weight_row(self, j: int, i: int) -> sp.Symbol:
         """W^{(j)}_i, the weights of unit i of layer j (one row of W^{(j)})."""
-        return self._symbol(("W", j, i), f"W{j}_{i}", Parts("W", self._unit(j, i), f"({j})"))
+        return self._symbol(("W", j, i), f"W{j}_{i}", Parts("W", self._unit(j, i), layer(j)))
 
     def preactivation(self, j: int, i: int) -> sp.Symbol:
         """g^{(j)}_i = (W^{(j)} X^{(j-1)})_i."""
-        return self._symbol(("g", j, i), f"g{j}_{i}", Parts("g", self._unit(j, i), f"({j})"))
+        return self._symbol(("g", j, i), f"g{j}_{i}", Parts("g", self._unit(j, i), layer(j)))
 
     def output(self, j: int, i: int) -> sp.Symbol:
         """s^{(j)}_i: x_i for j = 0, f_i for the last layer."""
@@ -249,14 +202,14 @@ class Naming:
             return self.input(i)
         u = self._unit(j, i)
         if j == self.depth:
-            return self._symbol(("f", i), f"f{u}", Parts("f", u))
-        layer = "" if self.depth == 2 else f"({j})"
-        return self._symbol(("s", j, i), f"s{j}_{i}", Parts("s", str(i), layer))
+            return self._symbol(("f", i), f"f{written(u)}", Parts("f", u))
+        sup = () if self.depth == 2 else layer(j)
+        return self._symbol(("s", j, i), f"s{j}_{i}", Parts("s", (i,), sup))
 
     def delta(self, j: int, i: int) -> sp.Symbol:
         """δ^{(j)}_i, with ∂ε/∂g^{(j)}_i = −κ δ^{(j)}_i."""
         u = self._unit(j, i)
-        return self._symbol(("delta", j, i), f"delta{j}_{i}", Parts("delta", u, f"({j})"))
+        return self._symbol(("delta", j, i), f"delta{j}_{i}", Parts("delta", u, layer(j)))
 
     @cached_property
     def rate(self) -> sp.Symbol:
@@ -273,17 +226,26 @@ class Naming:
         """ε, the loss."""
         return self._symbol(("eps",), "eps", Parts("varepsilon"))
 
-    def general(self, base: str, sub: str = "", sup: str = "", accent: str = "") -> sp.Symbol:
+    def general(
+        self, base: str, sub: Index | Token = (), sup: Index | Token = (), accent: str = ""
+    ) -> sp.Symbol:
         r"""A symbol with letter indices, as the prose writes any unit: w^{(j)}_{ik}, s_i, κ.
+
+        ``sub`` and ``sup`` are indices, or a lone token for an index of one.
 
         Examples
         --------
+        >>> from derive.parts import shifted
         >>> n = Naming((2, 2, 1))
-        >>> n.latex(n.general("delta", "k", "(j+1)")), n.latex(n.general("W", accent="bar"))
+        >>> n.latex(n.general("delta", "k", layer("j", 1))), n.latex(n.general("W", accent="bar"))
         ('\\delta^{(j+1)}_k', '\\bar W')
+        >>> w, n_below = n.general("w", ("i", "k"), layer("j")), n.general("n", shifted("j", -1))
+        >>> n.latex(w), n.latex(n_below)
+        ('w^{(j)}_{ik}', 'n_{j-1}')
         """
+        sub, sup = _checked(sub), _checked(sup)
         # The leading underscore keeps these apart from the network's own symbols.
-        name = f"_{accent}{base}_{sub}^{sup}"
+        name = f"_{accent}{base}_{written(sub)}^{written(sup)}"
         parts = Parts(base, sub, sup, accent, general=True)
         return self._symbol(("general", base, sub, sup, accent), name, parts)
 
@@ -298,15 +260,15 @@ class Naming:
         n = sp.Symbol(f"n{j}", integer=True, positive=True)
         m = sp.Symbol(f"n{j - 1}", integer=True, positive=True)
         last = j == self.depth
-        layer = f"({j})"
+        sup = layer(j)
         shapes = {
-            "X": (n + 1, 1, Parts("X", "", layer)),
-            "g": (n, 1, Parts("g", "", layer)),
-            "s": (n, 1, Parts("f") if last else Parts("x") if j == 0 else Parts("s", "", layer)),
-            "delta": (n, 1, Parts("delta", "", layer)),
+            "X": (n + 1, 1, Parts("X", (), sup)),
+            "g": (n, 1, Parts("g", (), sup)),
+            "s": (n, 1, Parts("f") if last else Parts("x") if j == 0 else Parts("s", (), sup)),
+            "delta": (n, 1, Parts("delta", (), sup)),
             "y": (n, 1, Parts("y")),
-            "W": (n, m + 1, Parts("W", "", layer)),
-            "Wbar": (n, m, Parts("W", "", layer, accent="bar")),
+            "W": (n, m + 1, Parts("W", (), sup)),
+            "Wbar": (n, m, Parts("W", (), sup, accent="bar")),
         }
         rows, cols, parts = shapes[kind]
         key = ("vector", kind, j)
@@ -329,7 +291,7 @@ class Naming:
         --------
         >>> n = Naming((2, 2, 1))
         >>> n.parts(n.weight(1, 2, 3))
-        Parts(base='w', sub='23', sup='(1)', accent='', general=False)
+        Parts(base='w', sub=(2, 3), sup=('(', 1, ')'), accent='', general=False)
         """
         return self._parts.get(symbol)
 

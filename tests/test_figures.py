@@ -10,6 +10,7 @@ from derive import Derivation, Network
 from derive.explain import figures
 from derive.explain.figures import network_diagram, training_curve
 from derive.explain.latex import BackpropPrinter
+from derive.parts import written
 
 
 def _points(svg: str) -> list[tuple[float, float]]:
@@ -74,7 +75,7 @@ def test_diagram_labels_carry_the_layer_index_as_the_maths_does(layers):
         latex = printer.doprint(symbol)
         base, scripts = _written(text)
         assert latex.startswith(base) and all(script in latex for script in scripts)
-        layer = d.names.parts(symbol).sup
+        layer = written(d.names.parts(symbol).sup)
         assert (layer in scripts) == bool(layer) and (f"^{{{layer}}}" in latex) == bool(layer)
     if layers == "3-4-4-2":
         assert _written(units[3 + 4]) == ("s", {"(2)", "1"})  # s^{(2)}_1, not s_1

@@ -15,6 +15,7 @@ MATHEMATICS = {
     "derive.losses",
     "derive.expression",
     "derive.naming",
+    "derive.parts",
     "derive.derivation",
     "derive.exercise",
     "derive.grade",

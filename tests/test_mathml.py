@@ -3,9 +3,10 @@
 import pytest
 import sympy as sp
 
-from derive import Derivation, seed
+from derive import Derivation, Network, seed
 from derive.activations import relu, sigmoid, softplus
 from derive.explain.mathml import BackpropMathMLPrinter
+from derive.parts import layer, shifted
 
 G = sp.Symbol("g")
 APPLIED = (
@@ -35,3 +36,32 @@ def test_the_seeds_output_delta_leads_each_difference_with_its_positive_term(pri
     text = printer.doprint(Derivation(seed()).delta(2, 1))
     assert "<mrow><mn>1</mn><mo>&#8722;</mo><mi>f</mi></mrow>" in text
     assert "<mrow><mi>y</mi><mo>&#8722;</mo><mi>f</mi></mrow>" in text
+
+
+OPEN, CLOSE = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'
+
+
+def test_an_index_prints_token_by_token():
+    n = Derivation(Network.from_layers("12-3-2")).names
+    printer = BackpropMathMLPrinter(n)
+    layer_1 = f"<mrow>{OPEN}<mn>1</mn>{CLOSE}</mrow>"
+    # w^{(1)}_{1,12}: the comma is an operator between two numbers
+    assert printer.doprint(n.weight(1, 1, 12)) == (
+        f"<msubsup><mi>w</mi><mrow><mn>1</mn><mo>,</mo><mn>12</mn></mrow>{layer_1}</msubsup>"
+    )
+    # w^{(1)}_{23}: two indices side by side are one run of digits, as the seed writes them
+    assert (
+        printer.doprint(n.weight(1, 2, 3)) == f"<msubsup><mi>w</mi><mn>23</mn>{layer_1}</msubsup>"
+    )
+    # letter indices are identifiers, the minus of j-1 a true minus
+    assert printer.doprint(n.general("X", "k", layer("j", -1))) == (
+        f"<msubsup><mi>X</mi><mi>k</mi><mrow>{OPEN}<mi>j</mi><mo>&#8722;</mo><mn>1</mn>{CLOSE}"
+        "</mrow></msubsup>"
+    )
+    assert printer.doprint(n.general("w", ("i", "k"), layer("j"))) == (
+        f"<msubsup><mi>w</mi><mrow><mi>i</mi><mi>k</mi></mrow><mrow>{OPEN}<mi>j</mi>{CLOSE}"
+        "</mrow></msubsup>"
+    )
+    assert printer.doprint(n.general("n", shifted("j", 1))) == (
+        "<msub><mi>n</mi><mrow><mi>j</mi><mo>+</mo><mn>1</mn></mrow></msub>"
+    )

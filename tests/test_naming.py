@@ -4,10 +4,12 @@ import pickle
 
 import pytest
 import sympy as sp
+from sympy.core.symbol import Str
 
 from derive import Derivation, Network, seed
 from derive.explain.latex import BackpropPrinter
 from derive.naming import MatrixSymbol, Symbol
+from derive.parts import Parts, layer, shifted
 
 SHAPES = ["2-2-1", "2-2-2-1", "3-4-4-2", "12-3-2"]
 
@@ -49,7 +51,7 @@ def test_sympy_pretty_writes_the_indices_as_unicode():
     wide = Derivation(Network.from_layers("12-3-2-1"))
     assert sp.pretty(wide.update(1, 2, 12)) == "c⋅δ⁽¹⁾₂⋅x₁₂ + w⁽¹⁾₂,₁₂"
     # a letter without a superscript form: SymPy's own pretty form of the name
-    general = wide.names.general("delta", "k", "(j+1)")
+    general = wide.names.general("delta", "k", layer("j", 1))
     assert sp.pretty(general) == sp.pretty(sp.Symbol(general.name))
 
 
@@ -125,3 +127,44 @@ def test_one_vector_name_in_two_shapes_is_two_vectors():
     assert shallow.update_rule(2) == Derivation(seed()).update_rule(2)
     back = pickle.loads(pickle.dumps(deep.layer_rule(2)))
     assert back == deep.layer_rule(2) and sp.latex(back) == sp.latex(deep.layer_rule(2))
+
+
+def test_indices_are_tuples_of_tokens():
+    n = Derivation(Network.from_layers("12-3-2")).names
+    assert n.parts(n.weight(1, 2, 3)) == Parts("w", (2, 3), ("(", 1, ")"))
+    # past 9 a comma keeps the two indices apart: w^{(1)}_{1,12}
+    assert n.parts(n.weight(1, 1, 12)).sub == (1, ",", 12)
+    assert n.parts(n.weight(2, 3, 4)).sub == (3, 4)
+    assert n.parts(n.input(12)) == Parts("x", (12,))
+    assert n.parts(n.output(2, 2)) == Parts("f", (2,))
+    assert n.parts(n.delta(1, 3)) == Parts("delta", (3,), ("(", 1, ")"))
+    general = n.parts(n.general("X", "k", layer("j", -1)))
+    assert (general.sub, general.sup, general.general) == (("k",), ("(", "j", "-", 1, ")"), True)
+    assert n.parts(n.general("n", shifted("j", 1))).sub == ("j", "+", 1)
+    assert n.latex(n.general("w", ("i", "k"), layer(2))) == "w^{(2)}_{ik}"
+
+
+def test_a_printed_index_is_refused():
+    n = Derivation(seed()).names
+    for sub in ["ik", "(j)", "12", "j-1"]:
+        with pytest.raises(ValueError, match="not a number, a letter"):
+            n.general("w", sub)
+    with pytest.raises(ValueError, match="not a number, a letter"):
+        n.general("X", sup=("(", "j-1", ")"))
+
+
+def test_a_vector_keeps_its_parts_as_sympy_objects():
+    n = Derivation(Network.from_layers("2-2-2-1")).names
+    wbar = n.vector("Wbar", 2)
+    assert wbar.parts == n.parts(wbar) == Parts("W", (), ("(", 2, ")"), "bar")
+    base, sub, sup, accent = wbar.args[3]
+    assert sub == sp.Tuple() and sup == sp.Tuple(Str("("), sp.Integer(2), Str(")"))
+    assert (base, accent) == (Str("W"), Str("bar"))
+    # SymPy rebuilds it from its arguments, and a pickle gives it back whole
+    assert wbar.func(*wbar.args) == wbar and wbar.func(*wbar.args).parts == wbar.parts
+    back = pickle.loads(pickle.dumps(wbar))
+    assert back == wbar and back.parts == wbar.parts and hash(back) == hash(wbar)
+    # a symbol's parts belong to its identity, through a pickle too
+    w = n.weight(1, 2, 3)
+    back = pickle.loads(pickle.dumps(w))
+    assert back == w and back.parts == w.parts == Parts("w", (2, 3), ("(", 1, ")"))

@@ -51,6 +51,7 @@ from derive.explain.phrases import (
     shown_units,
     update_rows,
 )
+from derive.parts import layer, shifted
 
 #: Networks with more weights than this leave out the worked example's numbers.
 MAX_EXAMPLE_WEIGHTS = 2000
@@ -169,17 +170,17 @@ def _network_section(d: Derivation) -> list:
             "Each layer's input carries a constant 1 for the bias (",
             equal(n.input(net.sizes[0] + 1), sp.S.One),
             # a network of another width names the seed's bias input too
-            *(() if net.sizes[0] == 2 else (", as the seed's ", equal(general("x", "3"), sp.S.One))),
+            *(() if net.sizes[0] == 2 else (", as the seed's ", equal(general("x", 3), sp.S.One))),
             "), so the weights ",
-            general("W", sup="(j)"),
+            general("W", sup=layer("j")),
             " of layer ",
             general("j"),
             " form a matrix of ",
             general("n", "j"),
             " rows and ",
-            Terms((general("n", "j-1"), sp.S.One)),
+            Terms((general("n", shifted("j", -1)), sp.S.One)),
             " columns, the bias weight last, and ",
-            general("X", sup="(j-1)"),
+            general("X", sup=layer("j", -1)),
             " is the layer's input with the 1 appended.",
         ),
     ]

@@ -28,6 +28,7 @@ from derive.explain.phrases import (
     shown_units,
     update_rows,
 )
+from derive.parts import layer
 
 
 def output_section(d: Derivation) -> list:
@@ -38,7 +39,7 @@ def output_section(d: Derivation) -> list:
         Section(f"The output layer (layer {L})"),
         paragraph(
             "The chain rule takes ",
-            Partial(eps, n.general("w", "ik", f"({L})"), inline=True),
+            Partial(eps, n.general("w", ("i", "k"), layer(L)), inline=True),
             " through the output, its pre-activation and the weight:",
         ),
     ]
@@ -167,8 +168,8 @@ def hidden_section(d: Derivation, j: int) -> list:
     n = d.names
     eps, general = n.epsilon, n.general
     s, g = n.output(j, 1), n.preactivation(j, 1)
-    above = f"({j + 1})"
-    g_above = general("g", "k", above)
+    above = layer(j + 1)
+    g_above, w_above = general("g", "k", above), general("w", ("k", "i"), above)
     blocks = [
         Break(),
         Section(f"Hidden layer {j}"),
@@ -180,7 +181,7 @@ def hidden_section(d: Derivation, j: int) -> list:
             f" of layer {j + 1}, so the chain rule sums over them, with ",
             equal(Partial(eps, g_above, inline=True), minus_kappa(d, general("delta", "k", above))),
             " from the layer above and ",
-            equal(Partial(g_above, general("s", "i"), inline=True), general("w", "ki", above)),
+            equal(Partial(g_above, general("s", "i"), inline=True), w_above),
             ":",
         ),
         equations(
@@ -221,16 +222,17 @@ def update_section(d: Derivation) -> list:
     n = d.names
     eps, general = n.epsilon, n.general
     eta, c, W = n.learning_rate, n.rate, general("W")
-    layer_i = general("delta", "i", "(j)")
-    input_k = general("X", "k", "(j-1)")
+    layer_i = general("delta", "i", layer("j"))
+    input_k = general("X", "k", layer("j", -1))
+    w_ik, g_i = general("w", ("i", "k"), layer("j")), general("g", "i", layer("j"))
     blocks = [
         Break(),
         Section("Gradient and update"),
         paragraph(
             "Every weight's derivative is ",
             equal(
-                Partial(eps, general("w", "ik", "(j)"), inline=True),
-                product(Partial(eps, general("g", "i", "(j)"), inline=True), input_k, joint="cdot"),
+                Partial(eps, w_ik, inline=True),
+                product(Partial(eps, g_i, inline=True), input_k, joint="cdot"),
                 minus_kappa(d, sp.Mul(layer_i, input_k, evaluate=False)),
             ),
             "; for whole layers:",

@@ -24,9 +24,9 @@ from html import escape
 
 import numpy as np
 
-from derive import naming
 from derive.derivation import Derivation
 from derive.explain.notation import decimals
+from derive.parts import Index, Parts
 
 #: Layers wider than this draw their first units, a ⋮ and their last units.
 MAX_UNITS_DRAWN = 8
@@ -63,13 +63,18 @@ def _ems(text: str) -> float:
 _SCRIPT, _RAISE, _LOWER = 0.7, 0.38, 0.27
 
 
-def _label(parts: naming.Parts, size: float) -> tuple[str, float]:
+def _script(index: Index) -> str:
+    """The text of an index, token by token, its minus sign a true minus as the numbers'."""
+    return "".join(MINUS if token == "-" else str(token) for token in index)
+
+
+def _label(parts: Parts, size: float) -> tuple[str, float]:
     """SVG text content of a symbol written as ``parts``, and its width in px.
 
     The superscript (the layer index, as in the maths) sits over the subscript:
     the shorter is written first and the longer drawn back over it.
     """
-    base, sub, sup = parts.text, parts.sub, parts.sup
+    base, sub, sup = parts.text, _script(parts.sub), _script(parts.sup)
     scripts = [(text, dy) for text, dy in ((sup, -_RAISE), (sub, _LOWER)) if text]
     scripts.sort(key=lambda s: _ems(s[0]))
     out, width, baseline, back = escape(base), _ems(base), 0.0, 0.0

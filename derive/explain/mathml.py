@@ -2,7 +2,7 @@
 
 :class:`BackpropMathMLPrinter` is to SymPy's ``MathMLPresentationPrinter``
 what :class:`derive.explain.latex.BackpropPrinter` is to its ``LatexPrinter``: symbols
-are laid out from their :class:`derive.naming.Parts` (w with subscript 23 and
+are laid out from their :class:`derive.parts.Parts` (w with subscript 23 and
 superscript (1)), the sigmoid prints as σ, elementwise products as ⊙, sums lead
 with a positive term, products built in a chosen order keep it, numbers print
 to a fixed number of decimals, and the layout nodes of :mod:`derive.explain.account`
@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+from itertools import groupby
+
 import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE
@@ -26,6 +28,7 @@ from sympy.printing.precedence import PRECEDENCE
 from derive import activations, naming
 from derive.explain import blocks
 from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, unevaluated
+from derive.parts import OPERATORS, Index, Parts
 
 MINUS = "\u2212"
 #: 𝟏, the bold one of 1[g > 0] and of the all-ones vector (MathML Core has no bold mn).
@@ -118,7 +121,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         parts = self.names.parts(sym)
         return self.parts(parts) if parts is not None else super()._print_MatrixSymbol(sym)
 
-    def parts(self, parts: naming.Parts):
+    def parts(self, parts: Parts):
         """The element of a symbol written as ``parts``: msub, msup or msubsup of its base."""
         base = self._element("mi", text=parts.text)
         if parts.accent == "bar":
@@ -132,24 +135,21 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             return self._element("msup", base, self._index(sup))
         return base
 
-    def _index(self, text: str):
-        """An index of naming's own vocabulary, e.g. ``(j-1)``, ``23``, ``1,12`` or ``ik``."""
-        items, digits = [], ""
-        for ch in text + " ":
-            if ch.isdigit():
-                digits += ch
+    def _index(self, index: Index):
+        """An index token by token, e.g. ``layer("j", -1)``, ``(2, 3)``, ``(1, ",", 12)``."""
+        items = []
+        for numbers, run in groupby(index, key=lambda token: isinstance(token, int)):
+            if numbers:
+                # numbers side by side are one run of digits, w_{23}, as the seed writes them
+                items.append(self._element("mn", text="".join(map(str, run))))
                 continue
-            if digits:
-                items.append(self._element("mn", text=digits))
-                digits = ""
-            if ch.isalpha():
-                items.append(self._element("mi", text=ch))
-            elif ch in "()":
-                items.append(self._mo(ch, stretchy="false"))
-            elif ch in ",+":
-                items.append(self._mo(ch))
-            elif ch == "-":
-                items.append(self._mo(MINUS))
+            for token in run:
+                if token in ("(", ")"):
+                    items.append(self._mo(token, stretchy="false"))
+                elif token in OPERATORS:
+                    items.append(self._mo(MINUS if token == "-" else token))
+                else:
+                    items.append(self._element("mi", text=token))
         return items[0] if len(items) == 1 else self._row(*items)
 
     # -- numbers ------------------------------------------------------------
