@@ -120,15 +120,11 @@ class BackpropPrinter(Notation, LatexPrinter):
         if len(terms) <= MAX_TERMS_SHOWN:
             return super()._print_Add(expr, order=order)
         # A long sum, e.g. over 784 inputs: first terms, a ⋯ and the last.
-        text = self._print(terms[0])
-        for t in (terms[1], r"\cdots", terms[-1]):
-            if isinstance(t, str):
-                text += " + " + t
-            elif t.could_extract_minus_sign():
-                text += " - " + self._print(-t)
-            else:
-                text += " + " + self._print(t)
-        return text
+        return self._print(terms[0]) + self._signed(terms[1]) + r" + \cdots" + self._signed(terms[-1])
+
+    def _signed(self, term) -> str:
+        """A term of a sum after the one before it: `` - w x`` or `` + w x``."""
+        return " - " + self._print(-term) if term.could_extract_minus_sign() else " + " + self._print(term)
 
     def _term(self, term) -> str:
         """A term after a sign: in parentheses when a sum or itself negative."""
