@@ -1,11 +1,22 @@
-"""The training run as text (derive.explain.training, derive.explain.notation's cadence)."""
+"""The training run as blocks and as text (derive.explain.training, derive.explain.notation's cadence)."""
 
 import io
+from dataclasses import replace
 
-from derive import seed
+import pytest
+
+from derive import Derivation, seed
 from derive.cli import trained
-from derive.explain.notation import cadence
-from derive.explain.training import Progress, report
+from derive.explain import blocks, html, markdown
+from derive.explain.latex import BackpropPrinter, LatexWriter
+from derive.explain.mathml import BackpropMathMLPrinter
+from derive.explain.notation import cadence, number
+from derive.explain.training import Progress, TextWriter, report, section
+
+
+@pytest.fixture(scope="module")
+def run():
+    return trained(seed(), epochs=20)
 
 
 def test_cadence_is_about_ten_lines_and_ends_on_the_last_epoch():
@@ -24,6 +35,83 @@ def test_report_shows_the_run_the_curve_and_every_row():
     assert any(line.startswith("    20  ") for line in lines)
     assert sum(line.startswith("(") for line in lines) == 4
     assert lines[-1].startswith("Rounded to 0 or 1, f equals y on")
+
+
+# -- the blocks ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def derivation():
+    return Derivation(seed())
+
+
+def test_the_section_holds_the_runs_numbers(run):
+    written = section(run)
+    found = {type(b): b for b in written}
+    assert len(written) == len(found) == 5
+    assert set(found) == {blocks.Section, blocks.Run, blocks.Losses, blocks.Outputs, blocks.Paragraph}
+    assert found[blocks.Section] == blocks.Section("Training", anchor="training")
+    losses = found[blocks.Losses]
+    assert losses.shown == tuple(cadence(20)) and losses.shown[-1] == 20
+    assert [losses.values[e] for e in losses.shown] == [float(run.losses[e]) for e in cadence(20)]
+    assert losses.values == tuple(float(v) for v in run.losses)
+    change = f"went from {number(float(run.losses[0]), 4)} to {number(float(run.losses[-1]), 4)}"
+    assert found[blocks.Run].change.endswith(change)
+    assert found[blocks.Run].how.startswith("20 epochs of per-sample updates")
+    outputs = found[blocks.Outputs]
+    assert outputs.header == ("x", "y", "f") and len(outputs.rows) == 4
+    assert outputs.rows[0] == ("(0, 0)", "(1)", f"({number(float(run.outputs[0][0]), 3)})")
+    matched = sum(round(float(f[0])) == y[0] for f, y in zip(run.outputs, run.targets))
+    assert found[blocks.Paragraph].parts == (f"Rounded to 0 or 1, f equals y on {matched} of 4 rows.",)
+
+
+def test_without_binary_targets_there_is_no_matched_line(run):
+    graded = replace(run, targets=run.targets * 0.5)
+    assert graded.matches() is None
+    assert not any(isinstance(b, blocks.Paragraph) for b in section(graded))
+
+
+def _html_writer(derivation):
+    return html._Writer(BackpropMathMLPrinter(derivation.names))
+
+
+def _markdown_writer(derivation):
+    writer = markdown._Writer(BackpropPrinter(derivation.names))
+    writer.lines.append("# a heading")  # a section looks at the line before it
+    return writer
+
+
+@pytest.mark.parametrize(
+    "make", [_html_writer, _markdown_writer, lambda derivation: TextWriter()], ids=["html", "markdown", "text"]
+)
+def test_every_writer_writes_every_training_block(run, derivation, make):
+    writer = make(derivation)
+    for block in section(run):
+        assert hasattr(writer, f"_write_{type(block).__name__}")
+        writer.write(block)  # a missing method would raise TypeError
+
+
+@pytest.mark.parametrize(
+    "block",
+    [blocks.Run("how", "change"), blocks.Losses((1.0,), (0,), "note"), blocks.Outputs(("x",), (("1",),))],
+)
+def test_a_writer_without_the_method_refuses_the_block(derivation, block):
+    with pytest.raises(TypeError, match="no LaTeX for"):
+        LatexWriter(BackpropPrinter(derivation.names)).write(block)
+
+
+def test_each_format_writes_the_same_numbers(run, derivation):
+    page = html.body(derivation, training=run)
+    text = markdown.markdown(derivation, training=run)
+    plain = report(run)
+    for e in cadence(20):
+        assert f"| {e} | {run.losses[e]:.7f} |" in text
+        assert f"{e:>6}  {run.losses[e]:.7f}" in plain
+    last = number(float(run.losses[-1]), 4)
+    assert f"went from {number(float(run.losses[0]), 4)} to {last}.</p>" in page
+    matched = f"Rounded to 0 or 1, f equals y on {run.matches()} of 4 rows."
+    assert f"<p>{matched}</p>" in page
+    assert text.endswith(f"\n\n{matched}\n") and plain.endswith(f"\n\n{matched}\n")
 
 
 # -- the progress bar ------------------------------------------------------------------

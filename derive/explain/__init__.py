@@ -8,8 +8,9 @@ blocks in its format: :mod:`~derive.explain.latex`,
 :mod:`~derive.explain.mathml` with :mod:`~derive.explain.html`,
 :mod:`~derive.explain.markdown`; :mod:`~derive.explain.figures` draws the
 network and the training curve, :mod:`~derive.explain.linebreak` fits long
-rows to the page, :mod:`~derive.explain.training` prints a training run and
-:mod:`~derive.explain.notebook` registers Jupyter's views of a derivation.
+rows to the page, :mod:`~derive.explain.training` lays out a training run as
+blocks and prints it as plain text, and :mod:`~derive.explain.notebook`
+registers Jupyter's views of a derivation.
 
 The package reads the mathematics (:mod:`derive.derivation` and the modules
 it uses) and never :mod:`codegen`.

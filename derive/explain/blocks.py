@@ -4,7 +4,9 @@ Blocks
 ------
 :class:`Section`, :class:`Paragraph` (prose and inline maths),
 :class:`Break` (a paragraph break), :class:`Equations` (rows of
-:class:`Row`) and :class:`Table` (the forward pass over a data set).
+:class:`Row`) and :class:`Table` (the forward pass over a data set); a
+training run adds :class:`Run` (how it ran), :class:`Losses` (ε per epoch)
+and :class:`Outputs` (the outputs it ends with).
 
 Maths
 -----
@@ -161,10 +163,11 @@ def product(*factors, joint: str = "space") -> Product:
 
 @dataclass(frozen=True)
 class Section:
-    """A section heading; ``lead`` is prose that runs on from the heading."""
+    """A section heading; ``lead`` is prose that runs on from it, ``anchor`` its link target."""
 
     title: str
     lead: str = ""
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,32 @@ class Table:
     def parts(self) -> list[tuple[int, ...]]:
         """The column indices of each panel, the whole table when it is one."""
         return [tuple(p) for p in self.panels] or [tuple(range(len(self.header)))]
+
+
+@dataclass(frozen=True)
+class Run:
+    """How a training run ran, in a sentence (``how``), and how ε changed (``change``)."""
+
+    how: str
+    change: str
+
+
+@dataclass(frozen=True)
+class Losses:
+    """ε after each epoch (``values``), the epochs a table lists (``shown``), a ``note`` on ε."""
+
+    values: tuple
+    shown: tuple
+    note: str
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """A table of plain-text cells under a caption: a training run's outputs for every data row."""
+
+    header: tuple
+    rows: tuple
+    caption: str = ""
 
 
 def paragraph(*parts) -> Paragraph:

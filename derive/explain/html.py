@@ -2,7 +2,8 @@
 
 :func:`report` writes the blocks of :func:`derive.explain.account.account` with the
 maths as MathML (:class:`derive.explain.mathml.BackpropMathMLPrinter`), after an SVG
-diagram of the network with its weights, and ends with the training curve of a
+diagram of the network with its weights, and ends with the blocks of
+:func:`derive.explain.training.section` (the training curve and the outputs) of a
 :class:`derive.train.Training` run when one is given.  The page needs no
 network access: the CSS is inline, the figures are inline SVG, the maths is
 MathML that browsers render natively, and there is no JavaScript.  All text
@@ -24,7 +25,7 @@ from derive.derivation import Derivation
 from derive.explain import account, blocks
 from derive.explain.figures import diagram_caption, network_diagram, training_curve
 from derive.explain.mathml import BackpropMathMLPrinter, relation
-from derive.explain.notation import number
+from derive.explain.training import section as training_section
 from derive.version import __version__
 
 #: The page around the report: only the report page has it.
@@ -107,13 +108,13 @@ def _table(printer: BackpropMathMLPrinter, table: blocks.Table) -> list[str]:
     return out
 
 
-def account_html(derivation: Derivation, digits: int = 3) -> str:
-    """The account's blocks as HTML with MathML (sections, paragraphs, equations, table)."""
+def account_html(derivation: Derivation, digits: int = 3, training=None) -> str:
+    """The account's blocks as HTML with MathML, and a training run's when one is given."""
     writer = _Writer(BackpropMathMLPrinter(derivation.names, digits=digits))
-    out: list[str] = []
-    for block in account.account(derivation, digits):
-        out += writer.write(block)
-    return "\n".join(out)
+    written = account.account(derivation, digits)
+    if training is not None:
+        written = [*written, *training_section(training, digits)]
+    return "\n".join(line for block in written for line in writer.write(block))
 
 
 class _Writer(blocks.Writer):
@@ -126,7 +127,8 @@ class _Writer(blocks.Writer):
 
     def _write_Section(self, block) -> list[str]:
         lead = [f"<p>{escape(block.lead)}</p>"] if block.lead else []
-        return [f"<h2>{escape(block.title)}</h2>", *lead]
+        anchor = f' id="{escape(block.anchor)}"' if block.anchor else ""
+        return [f"<h2{anchor}>{escape(block.title)}</h2>", *lead]
 
     def _write_Paragraph(self, block) -> list[str]:
         return [f"<p>{inline(self.printer, block.parts)}</p>"]
@@ -140,41 +142,27 @@ class _Writer(blocks.Writer):
     def _write_Table(self, block) -> list[str]:
         return _table(self.printer, block)
 
+    def _write_Run(self, block) -> list[str]:
+        # A curve shows the trend, not the numbers: the sentence gives ε before and after.
+        return [f"<p>{escape(f'{block.how}: {block.change}.')}</p>"]
+
+    def _write_Losses(self, block) -> list[str]:
+        caption = escape(f"\u03b5, {block.note}, after each epoch.")
+        return [f"<figure>{training_curve(block.values)}<figcaption>{caption}</figcaption></figure>"]
+
+    def _write_Outputs(self, block) -> list[str]:
+        out = [f"<p>{escape(block.caption)}</p>"] if block.caption else []
+        head = "".join(f"<th>{escape(h)}</th>" for h in block.header)
+        out += ['<div class="scroll"><table class="numbers outputs">',
+                f"<thead><tr>{head}</tr></thead><tbody>"]
+        out += ["<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in block.rows]
+        return [*out, "</tbody></table></div>"]
+
 
 def summary_html(derivation: Derivation) -> str:
     """The key equations (δ, gradients, updates) as an HTML table of MathML."""
     printer = BackpropMathMLPrinter(derivation.names)
     return "\n".join(display_lines(printer, account.summary(derivation).rows))
-
-
-def training_html(run, digits: int = 3) -> str:
-    """The training section: what was run, the curve of ε and the final outputs."""
-    first, last = run.losses[0], run.losses[-1]
-    out = [
-        '<h2 id="training">Training</h2>',
-        "<p>"
-        + escape(
-            f"{run.epochs} epochs of {run.updates} with c = {number(run.c, 6)}, from {run.start},"
-            f" with the generated update: \u03b5 over the data set went from"
-            f" {number(first, 4)} to {number(last, 4)}."
-        )
-        + "</p>",
-        (f"<figure>{training_curve(run.losses)}"
-        "<figcaption>\u03b5, summed over the data set, after each epoch.</figcaption></figure>"),
-        "<p>The outputs after training, for every data row:</p>",
-        '<div class="scroll"><table class="numbers outputs">',
-        "<thead><tr><th>x</th><th>y</th><th>f</th></tr></thead><tbody>",
-    ]
-    for x, y, f in zip(run.inputs, run.targets, run.outputs):
-        cells = ("(" + ", ".join(number(float(v), digits) for v in values) + ")" for values in (x, y, f))
-        out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
-    out.append("</tbody></table></div>")
-    matched = run.matches()
-    if matched is not None:
-        out.append(
-            f"<p>Rounded to 0 or 1, f equals y on {matched} of {len(run.inputs)} rows.</p>"
-        )
-    return "\n".join(out)
 
 
 def body(derivation: Derivation, digits: int = 3, training=None) -> str:
@@ -194,10 +182,8 @@ def body(derivation: Derivation, digits: int = 3, training=None) -> str:
         f'<p class="meta">{escape(meta)}</p>',
         (f"<figure>{network_diagram(derivation, digits)}"
         f"<figcaption>{escape(diagram_caption(derivation))}</figcaption></figure>"),
-        account_html(derivation, digits),
+        account_html(derivation, digits, training),
     ]
-    if training is not None:
-        parts.append(training_html(training, digits))
     return "\n".join([f'<div class="backprop-derive"><style>{STYLE}</style>', *parts, "</div>"])
 
 

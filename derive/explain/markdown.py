@@ -4,7 +4,8 @@ r"""The derivation as Markdown for GitHub and Jupyter: maths in ``$$`` blocks.
 maths is the LaTeX of :class:`derive.explain.latex.BackpropPrinter` (``$...$`` inline,
 one ``$$`` block of ``aligned`` rows per group of equations, labels as
 ``(delta-1)`` beside their rows), the forward pass is a Markdown table, and a
-:class:`derive.train.Training` run adds a table of ε and the final outputs.
+:class:`derive.train.Training` run adds the blocks of
+:func:`derive.explain.training.section`: a table of ε and the final outputs.
 Prose from a spec is escaped so that it stays text.
 
 Examples
@@ -20,7 +21,8 @@ from __future__ import annotations
 from derive.derivation import Derivation
 from derive.explain import account, blocks
 from derive.explain.latex import BackpropPrinter, aligned_lines
-from derive.explain.notation import cadence, loss_text, number
+from derive.explain.notation import loss_text
+from derive.explain.training import section as training_section
 
 #: Characters that Markdown could read as markup; each is written with a backslash.
 _MARKUP = set("\\`*_[]<>#|$~&")
@@ -67,29 +69,6 @@ def _table(printer: BackpropPrinter, table: blocks.Table) -> list[str]:
     return lines
 
 
-def _training(run, digits: int) -> list[str]:
-    lines = [
-        "## Training",
-        "",
-        escape(
-            f"{run.epochs} epochs of {run.updates} with c = {number(run.c, 6)}, from {run.start},"
-            " with the generated update."
-        ),
-        "",
-        "| epoch | $\\varepsilon$ (summed over the data set) |",
-        "|---:|---:|",
-    ]
-    lines += [f"| {e} | {loss_text(float(run.losses[e]))} |" for e in cadence(run.epochs)]
-    lines += ["", "The outputs after training, for every data row:", "", "| x | y | f |", "|---|---|---|"]
-    for x, y, f in zip(run.inputs, run.targets, run.outputs):
-        cells = ("(" + ", ".join(number(float(v), digits) for v in values) + ")" for values in (x, y, f))
-        lines.append("| " + " | ".join(cells) + " |")
-    matched = run.matches()
-    if matched is not None:
-        lines += ["", f"Rounded to 0 or 1, f equals y on {matched} of {len(run.inputs)} rows."]
-    return lines
-
-
 class _Writer(blocks.Writer):
     """The blocks as lines of Markdown, appended to ``lines``: where a blank line goes
     depends on the line before and on the block before.
@@ -109,7 +88,9 @@ class _Writer(blocks.Writer):
             self.lines.append(escape(block.lead))
 
     def _write_Paragraph(self, block) -> None:
-        if isinstance(self.previous, blocks.Equations | blocks.Table):
+        # without a blank line, a line after a table would be read as one more row
+        displayed = blocks.Equations | blocks.Table | blocks.Losses | blocks.Outputs
+        if isinstance(self.previous, displayed):
             self.lines.append("")
         self.lines.append(inline(self.printer, block.parts))
 
@@ -124,6 +105,24 @@ class _Writer(blocks.Writer):
         if self.lines[-1] != "":
             self.lines.append("")
         self.lines += _table(self.printer, block)
+
+    def _write_Run(self, block) -> None:
+        self.lines.append(escape(f"{block.how}."))  # the table below shows how ε changed
+
+    def _write_Losses(self, block) -> None:
+        if self.lines[-1] != "":
+            self.lines.append("")
+        self.lines += [f"| epoch | $\\varepsilon$ ({escape(block.note)}) |", "|---:|---:|"]
+        self.lines += [f"| {e} | {loss_text(block.values[e])} |" for e in block.shown]
+
+    def _write_Outputs(self, block) -> None:
+        if self.lines[-1] != "":
+            self.lines.append("")
+        if block.caption:
+            self.lines += [escape(block.caption), ""]
+        rows = [block.header, *block.rows]
+        lines = ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows]
+        self.lines += [lines[0], "|" + "---|" * len(block.header), *lines[1:]]
 
 
 def markdown(derivation: Derivation, digits: int = 3, training=None) -> str:
@@ -140,10 +139,10 @@ def markdown(derivation: Derivation, digits: int = 3, training=None) -> str:
     net = derivation.network
     writer = _Writer(BackpropPrinter(derivation.names, digits=digits))
     writer.lines.append(f"# {escape(net.title or f'Backpropagation, {net.layers_text}')}")
-    for block in account.account(derivation, digits):
+    written = account.account(derivation, digits)
+    if training is not None:
+        written = [*written, *training_section(training, digits)]
+    for block in written:
         writer.write(block)
         writer.previous = block
-    lines = writer.lines
-    if training is not None:
-        lines += ["", *_training(training, digits)]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return "\n".join(writer.lines).rstrip("\n") + "\n"

@@ -1,7 +1,9 @@
-"""The training run as text: what ``derive --train`` prints, and its progress bar.
+"""The training run as blocks, the plain text ``derive --train`` prints, and its progress bar.
 
-The run itself is :func:`derive.train.train`'s; :func:`derive.cli.trained`
-runs it with the module codegen writes.
+:func:`section` lays out a run once, as the blocks of :mod:`derive.explain.blocks`;
+:func:`report` writes them as plain text (:class:`TextWriter`), and the HTML and
+Markdown writers write the same blocks in their reports.  The run itself is :func:`derive.train.train`'s;
+:func:`derive.cli.trained` runs it with the module codegen writes.
 """
 
 from __future__ import annotations
@@ -9,8 +11,47 @@ from __future__ import annotations
 import sys
 import time
 
+from derive.explain import blocks
 from derive.explain.notation import cadence, loss_text, number
 from derive.train import Training
+
+
+def section(run: Training, digits: int = 3) -> list:
+    """The run's Training section as blocks: how it ran, ε per epoch, the outputs, the matches.
+
+    Examples
+    --------
+    >>> from derive import seed
+    >>> from derive.cli import trained
+    >>> [type(b).__name__ for b in section(trained(seed(), epochs=2))]
+    ['Section', 'Run', 'Losses', 'Outputs', 'Paragraph']
+    """
+    rows = len(run.inputs)
+    first, last = (number(float(run.losses[k]), 4) for k in (0, -1))
+    out = [
+        blocks.Section("Training", anchor="training"),
+        blocks.Run(
+            f"{run.epochs} epochs of {run.updates} with c = {number(run.c, 6)}, from {run.start},"
+            " with the generated update",
+            f"ε over the data set went from {first} to {last}",
+        ),
+        blocks.Losses(
+            tuple(float(v) for v in run.losses), tuple(cadence(run.epochs)),
+            "summed over the data set",
+        ),
+        blocks.Outputs(
+            ("x", "y", "f"),
+            tuple(
+                tuple(_vector(v, digits) for v in (x, y, f))
+                for x, y, f in zip(run.inputs, run.targets, run.outputs)
+            ),
+            "The outputs after training, for every data row:",
+        ),
+    ]
+    matched = run.matches()
+    if matched is not None:
+        out.append(blocks.paragraph(f"Rounded to 0 or 1, f equals y on {matched} of {rows} rows."))
+    return out
 
 
 def report(run: Training, digits: int = 3) -> str:
@@ -40,32 +81,44 @@ def report(run: Training, digits: int = 3) -> str:
     """
     net = run.network
     rows = len(run.inputs)
-    lines = [
+    # On a terminal the run is all there is: this heading says what ran instead of
+    # the section's title and sentence.
+    heading = [
         (f"Training {net.name} ({net.layers_text}) on its {rows} data row{'s' * (rows != 1)}"
         f" from {run.start}:"),
         f"{run.epochs} epoch{'s' * (run.epochs != 1)} of {run.updates}, c = {number(run.c, 6)}.",
-        "",
     ]
-    width = max(5, len(str(run.epochs)))
-    lines.append(f"{'epoch':>{width + 1}}  ε (summed over the data set)")
-    for epoch in cadence(run.epochs):
-        lines.append(f"{epoch:>{width + 1}}  {loss_text(run.losses[epoch])}")
-    lines.append("")
-    table = [("x", "y", "f")]
-    for x, y, f in zip(run.inputs, run.targets, run.outputs):
-        table.append(tuple(_vector(v, digits) for v in (x, y, f)))
-    widths = [max(len(row[k]) for row in table) for k in range(3)]
-    for row in table:
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-    matched = run.matches()
-    if matched is not None:
-        lines.append("")
-        lines.append(f"Rounded to 0 or 1, f equals y on {matched} of {rows} rows.")
-    return "\n".join(lines) + "\n"
+    writer = TextWriter()
+    written = [heading, *(writer.write(block) for block in section(run, digits))]
+    return "\n\n".join("\n".join(lines) for lines in written if lines) + "\n"
 
 
 def _vector(values, digits: int) -> str:
     return "(" + ", ".join(number(float(v), digits) for v in values) + ")"
+
+
+class TextWriter(blocks.Writer):
+    """A training run's blocks as lines of plain text, each block a paragraph of its own."""
+
+    def _write_Section(self, block) -> list[str]:
+        return []  # the report's heading names the run
+
+    def _write_Run(self, block) -> list[str]:
+        return []  # the report's heading says how it ran; its table shows how ε changed
+
+    def _write_Paragraph(self, block) -> list[str]:
+        return ["".join(block.parts)]  # prose only: plain text has no maths
+
+    def _write_Losses(self, block) -> list[str]:
+        width = max(5, len(str(block.shown[-1]))) + 1
+        lines = [f"{'epoch':>{width}}  ε ({block.note})"]
+        return lines + [f"{e:>{width}}  {loss_text(block.values[e])}" for e in block.shown]
+
+    def _write_Outputs(self, block) -> list[str]:
+        # The header says what the rows are; a terminal's report needs no caption.
+        table = [block.header, *block.rows]
+        widths = [max(len(row[k]) for row in table) for k in range(len(block.header))]
+        return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
 
 
 class Progress:
