@@ -114,6 +114,13 @@ def test_each_format_writes_the_same_numbers(run, derivation):
     assert text.endswith(f"\n\n{matched}\n") and plain.endswith(f"\n\n{matched}\n")
 
 
+
+def test_one_epoch_is_one_epoch_in_every_format(derivation):
+    one = trained(seed(), epochs=1)
+    assert "1 epoch of per-sample updates" in report(one)
+    for text in (markdown.markdown(derivation, training=one), html.body(derivation, training=one)):
+        assert "1 epoch of per-sample updates" in text and "1 epochs" not in text
+
 # -- the progress bar ------------------------------------------------------------------
 
 

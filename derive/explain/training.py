@@ -31,7 +31,7 @@ def section(run: Training, digits: int = 3) -> list:
     out = [
         blocks.Section("Training", anchor="training"),
         blocks.Run(
-            f"{run.epochs} epochs of {run.updates} with c = {number(run.c, 6)}, from {run.start},"
+            f"{run.epochs} epoch{'s' * (run.epochs != 1)} of {run.updates} with c = {number(run.c, 6)}, from {run.start},"
             " with the generated update",
             f"ε over the data set went from {first} to {last}",
         ),
