@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from codegen import runtime
-from derive import activations, losses
+from derive import activations
 from derive.activations import derivative, get, sigmoid
 
 g = sp.Symbol("g", real=True)
@@ -87,15 +87,6 @@ def test_unknown_activation_is_a_value_error_listing_the_known_ones():
     message = str(error.value)
     assert "'sigmoidal'" in message
     for name in activations.ACTIVATIONS:
-        assert name in message
-
-
-def test_unknown_loss_is_a_value_error_listing_the_known_ones():
-    with pytest.raises(ValueError) as error:
-        losses.get("hinge")
-    message = str(error.value)
-    assert "'hinge'" in message
-    for name in losses.LOSSES:
         assert name in message
 
 
