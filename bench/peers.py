@@ -94,12 +94,33 @@ def _torch():
     return torch
 
 
-def make_torch(c=1.0, arrays=None):
+def library(name, device="cpu"):
+    """``(lib, put, done)``: an array library, a numpy array into it, and a wait for its work.
+
+    ``put`` places the array on ``device`` (torch); ``done`` returns once the
+    work queued on the GPU is finished, since CUDA calls return before it is.
+    """
+    if name == "numpy":
+        return np, np.asarray, _nothing
+    if name == "torch":
+        torch = _torch()
+        done = torch.cuda.synchronize if device == "cuda" else _nothing
+        return torch, lambda a: torch.asarray(a, device=device), done
+    import cupy
+
+    return cupy, cupy.asarray, cupy.cuda.get_current_stream().synchronize
+
+
+def _nothing():
+    pass
+
+
+def make_torch(c=1.0, arrays=None, device="cpu"):
     """torch autograd: the loss's backward, then W − (c/2)·∂ε/∂W without grad."""
-    torch = _torch()
+    torch, put, done = library("torch", device)
     weights, x, y = arrays or seed_arrays()
-    params = [torch.tensor(w, requires_grad=True) for w in weights]
-    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    params = [torch.tensor(w, requires_grad=True, device=device) for w in weights]
+    x, y = put(x), put(y)
     rate = c / 2
 
     def update(params, x, y):
@@ -110,7 +131,9 @@ def make_torch(c=1.0, arrays=None):
             h = torch.sigmoid(h @ W[:, :-1].T + W[:, -1])
         ((y - h) ** 2).sum().backward()
         with torch.no_grad():
-            return [p - rate * p.grad for p in params]
+            new = [p - rate * p.grad for p in params]
+        done()
+        return new
 
     return update, (params, x, y)
 
@@ -122,7 +145,12 @@ def _jax():
     return jax
 
 
-def make_jax(c=1.0, arrays=None):
+def _jax_device(jax, device):
+    """The jax device of that kind, so that jax computes where its peers do."""
+    return jax.devices("gpu" if device == "cuda" else device)[0]
+
+
+def make_jax(c=1.0, arrays=None, device="cpu"):
     """jax.jit of W − (c/2)·grad(ε)(W), on device arrays."""
     jax = _jax()
     import jax.numpy as jnp
@@ -144,68 +172,79 @@ def make_jax(c=1.0, arrays=None):
     def update(params, x, y):
         return jax.block_until_ready(step(params, x, y))
 
-    args = ([jnp.asarray(w) for w in weights], jnp.asarray(x), jnp.asarray(y))
-    new = update(*args)  # compile once, outside the timing
-    # jax_enable_x64 (for the float64 case) must not turn float32 into float64.
-    if [n.dtype for n in new] != [w.dtype for w in weights]:
-        raise AssertionError(f"jax computed in {[n.dtype for n in new]}, not the inputs' dtype")
-    return update, args
+    return _compiled(jax, update, weights, x, y, device)
 
 
-def make_generated_jax(module, c=1.0, arrays=None):
+def make_generated_jax(module, c=1.0, arrays=None, device="cpu"):
     """jax.jit of the generated module's own update, on device arrays."""
     jax = _jax()
-    import jax.numpy as jnp
-
     weights, x, y = arrays or seed_arrays()
     step = jax.jit(module.update)
 
     def update(params, x, y):
         return jax.block_until_ready(step(params, x, y, c))
 
-    args = ([jnp.asarray(w) for w in weights], jnp.asarray(x), jnp.asarray(y))
-    new = update(*args)  # compile once, outside the timing
+    return _compiled(jax, update, weights, x, y, device)
+
+
+def _compiled(jax, update, weights, x, y, device):
+    """``(update, args)`` with the arrays on the device, compiled by one call outside the timing."""
+    where = _jax_device(jax, device)
+    args = ([jax.device_put(w, where) for w in weights], jax.device_put(x, where),
+            jax.device_put(y, where))
+    new = update(*args)
+    # jax_enable_x64 (for the float64 case) must not turn float32 into float64.
     if [n.dtype for n in new] != [w.dtype for w in weights]:
         raise AssertionError(f"jax computed in {[n.dtype for n in new]}, not the inputs' dtype")
     return update, args
 
 
-def make_generated_torch(module, c=1.0, arrays=None):
-    """The generated module's update on torch tensors."""
-    torch = _torch()
+def make_generated(module, name, c=1.0, arrays=None, device="cpu"):
+    """The generated module's update on arrays of the library ``name`` (torch, cupy)."""
+    _, put, done = library(name, device)
     weights, x, y = arrays or seed_arrays()
-    args = ([torch.from_numpy(w) for w in weights], torch.from_numpy(x), torch.from_numpy(y), c)
-    return module.update, args
+
+    def update(weights, x, y, c):
+        new = module.update(weights, x, y, c)
+        done()
+        return new
+
+    return update, ([put(w) for w in weights], put(x), put(y), c)
 
 
 # -- a batch through a wide network ------------------------------------------------
 
 
-def gemm_floor(weights, x):
+def gemm_floor(weights, x, name="numpy", device="cpu"):
     """The matrix products of one update alone, into preallocated arrays.
 
     Each layer's forward product and weight-gradient product, and the backward
-    product into each hidden layer, on contiguous operands.  (Neither matters
-    to OpenBLAS here: a strided view such as ``W[:, :-1].T`` is passed to it
-    with its leading dimension, not copied, and a new output array costs the
-    same as ``out=``; both were measured within noise of each other.)
+    product into each hidden layer, on contiguous operands, in the library
+    ``name`` (numpy, torch on ``device``, cupy).  (Neither matters to OpenBLAS here: a strided view
+    such as ``W[:, :-1].T`` is passed to it with its leading dimension, not
+    copied, and a new output array costs the same as ``out=``; both were
+    measured within noise of each other.)
     """
-    dtype, batch = x.dtype, x.shape[0]
-    bare = [np.ascontiguousarray(w[:, :-1]) for w in weights]
-    outs = [np.empty((batch, w.shape[0]), dtype) for w in weights]
-    grads = [np.empty(w.shape, dtype) for w in bare]
-    backs = [np.empty((batch, w.shape[1]), dtype) for w in bare[1:]]
+    lib, put, done = library(name, device)
+    bare, x = [put(np.ascontiguousarray(w[:, :-1])) for w in weights], put(x)
+    # The arrays the products are written into: each product once, as it comes out.
+    outs, h = [], x
+    for W in bare:
+        h = lib.matmul(h, W.T)
+        outs.append(h)
+    backs = [lib.matmul(out, W) for W, out in zip(bare[1:], outs[1:])]
+    grads = [lib.matmul(delta.T, X) for delta, X in zip(outs, [x, *outs[:-1]])]
 
     def floor(bare, x):
         h = x
         for W, out in zip(bare, outs):
-            np.matmul(h, W.T, out=out)
+            lib.matmul(h, W.T, out=out)
             h = out
         for W, back, out in zip(bare[1:], backs, outs[1:]):
-            np.matmul(out, W, out=back)
-        inputs = [x, *outs[:-1]]
-        for delta, X, grad in zip(outs, inputs, grads):
-            np.matmul(delta.T, X, out=grad)
+            lib.matmul(out, W, out=back)
+        for delta, X, grad in zip(outs, [x, *outs[:-1]], grads):
+            lib.matmul(delta.T, X, out=grad)
+        done()
 
     return floor, (bare, x)
 

@@ -18,7 +18,12 @@ the same run:
    with the exponent of a power law fitted to the series, and the command
    line against ``import sympy, jinja2, numpy``;
 4. memory: the peak extra memory of one wide update (tracemalloc), against
-   the weights and the activations.
+   the weights and the activations;
+5. gpu: one update of a 4096-4096-4096-10 sigmoid network on a batch of
+   4096, float32 and float64, where torch sees a CUDA GPU: the generated
+   update on torch CUDA tensors and on CuPy arrays against torch autograd on
+   the same GPU (and the products alone, in torch), and under ``jax.jit`` on
+   the GPU against ``jax.jit(grad)`` there.
 
 The machines are shared and noisy, so the cases are interleaved, round after
 round, every figure is a median over the rounds and every ratio the median of
@@ -37,6 +42,7 @@ import argparse
 import importlib
 import importlib.util
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -45,6 +51,9 @@ import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# jax takes most of a GPU's memory when it starts unless told not to; the GPU
+# section shares the card between torch, CuPy and jax.
+os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import numpy as np
@@ -62,6 +71,8 @@ THREADS = peers.threads()
 PAUSE = 0.25
 WIDE_LAYERS = "784-128-10"
 WIDE_BATCH = 256
+GPU_LAYERS = "4096-4096-4096-10"
+GPU_BATCH = 4096
 DEPTHS = (2, 4, 8, 16)
 WIDTH = 16
 
@@ -244,10 +255,10 @@ def wide(rounds: int, smoke: bool) -> None:
         for name, make, how in [
             ("torch autograd", peers.make_torch, ()),
             ("jax.jit(grad)", peers.make_jax, ()),
-            ("generated update on torch tensors", peers.make_generated_torch, (module,)),
+            ("generated update on torch tensors", peers.make_generated, (module, "torch")),
             ("jax.jit(generated update) on jax arrays", peers.make_generated_jax, (module,)),
         ]:
-            made, why = _peer(make, *how, c, arrays=(weights, x, y))
+            made, why = _peer(make, *how, c=c, arrays=(weights, x, y))
             if made:
                 cases.append(Case(name, *made))
             else:
@@ -372,17 +383,97 @@ def memory() -> None:
     print()
 
 
+# -- 5. gpu -------------------------------------------------------------------------
+
+
+def _gpu():
+    """The GPU, described, or None where torch sees no CUDA device."""
+    if importlib.util.find_spec("torch") is None:
+        return None
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    precision = torch.get_float32_matmul_precision()
+    versions = [f"torch {torch.__version__} (CUDA {torch.version.cuda}, float32 products: {precision})"]
+    for name in ("cupy", "jax"):
+        if importlib.util.find_spec(name):
+            versions.append(f"{name} {__import__(name).__version__}")
+    return f"{torch.cuda.get_device_name()}; {', '.join(versions)}"
+
+
+def gpu(rounds: int, smoke: bool) -> None:
+    gpu = _gpu()
+    if gpu is None and not smoke:
+        print("### 5. GPU: not measured (torch sees no CUDA device)")
+        print()
+        return
+    # Without a GPU the smoke run goes through the same cases on the CPU, small.
+    layers, batch, device = (GPU_LAYERS, GPU_BATCH, "cuda") if gpu else ("16-16-16-4", 32, "cpu")
+    print(f"GPU: {gpu or 'none (smoke run on the CPU)'}")
+    print()
+    if importlib.util.find_spec("jax"):
+        # every library's float32 products in IEEE float32, as torch's and CuPy's are
+        peers._jax().config.update("jax_default_matmul_precision", "highest")
+    module = _load_generated("gpu", layers)
+    sizes = tuple(int(n) for n in layers.split("-"))
+    for dtype in (np.float32, np.float64):
+        weights, x, y = peers.wide_arrays(dtype, batch, sizes)
+        c, arrays = 1e-3, (weights, x, y)
+        cases, missing = [], []
+        for name, make, how in [
+            ("products alone (torch)", peers.gemm_floor, (weights, x, "torch", device)),
+            ("torch autograd", peers.make_torch, (c, arrays, device)),
+            ("generated update on torch tensors", peers.make_generated,
+             (module, "torch", c, arrays, device)),
+            ("products alone (CuPy)", peers.gemm_floor, (weights, x, "cupy")),
+            ("generated update on CuPy arrays", peers.make_generated, (module, "cupy", c, arrays)),
+            ("jax.jit(grad)", peers.make_jax, (c, arrays, device)),
+            ("jax.jit(generated update) on jax arrays", peers.make_generated_jax,
+             (module, c, arrays, device)),
+        ]:
+            if "CuPy" in name and device == "cpu":  # CuPy needs a GPU
+                missing.append((name, "no GPU"))
+                continue
+            try:
+                cases.append(Case(name, *make(*how)))
+            except ImportError as error:
+                missing.append((name, f"not installed ({error.name or error})"))
+            except Exception as error:  # noqa: BLE001 (a peer that fails is reported, the run goes on)
+                missing.append((name, f"failed: {type(error).__name__}: {error}"))
+        interleave(cases, rounds, 0.1, smoke)
+        floor = cases[0]
+        table(
+            f"5. GPU: one update of {layers} sigmoid, batch {batch}, {np.dtype(dtype).name}, "
+            f"on {device}",
+            "ms",
+            1e3,
+            cases,
+            floor,
+            missing,
+        )
+        by_name = {case.name: case for case in cases}
+        for case, other, target in [
+            ("generated update on torch tensors", "torch autograd", 1.0),
+            ("generated update on CuPy arrays", "torch autograd", 1.0),
+            ("jax.jit(generated update) on jax arrays", "jax.jit(grad)", 1.05),
+        ]:
+            if case in by_name and other in by_name:
+                print(f"* {compare(by_name[case], by_name[other], target)}")
+        print()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="everything once, to check the script")
     parser.add_argument("--rounds", type=int, default=31, help="interleaved rounds per section")
     parser.add_argument(
-        "--only", choices=["tiny", "wide", "derivation", "memory"], action="append",
+        "--only", choices=["tiny", "wide", "derivation", "memory", "gpu"], action="append",
         help="run only these sections (repeatable)",
     )
     args = parser.parse_args(argv)
     rounds = 1 if args.smoke else args.rounds
-    sections = args.only or ["tiny", "wide", "derivation", "memory"]
+    sections = args.only or ["tiny", "wide", "derivation", "memory", "gpu"]
     print(f"machine: {machine(THREADS)}")
     print(f"figures: medians of {rounds} interleaved round(s); ratios are medians of per-round "
           "ratios" + (" (SMOKE RUN: one round, no meaning)" if args.smoke else ""))
@@ -395,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
         derivation(1 if args.smoke else max(3, rounds // 4))
     if "memory" in sections:
         memory()
+    if "gpu" in sections:
+        gpu(rounds, args.smoke)
     return 0
 
 

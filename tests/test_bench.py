@@ -42,3 +42,26 @@ def test_benchmark_smoke_runs_the_tiny_section_and_its_peers(smoke):
     for peer in ("torch autograd", "jax.jit(grad)"):
         # measured, or said to be missing: never left out
         assert re.search(rf"\| `?{re.escape(peer)}`? \| (\d+\.\d{{3}} \| \d|not installed)", out), peer
+
+
+def test_the_gpu_section_runs_every_case_with_or_without_a_gpu():
+    """``--smoke --only gpu`` goes through every case: on the GPU, or small on the CPU."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--only", "gpu"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    on_cpu = "GPU: none (smoke run on the CPU)" in out
+    title = "16-16-16-4 sigmoid, batch 32" if on_cpu else "4096-4096-4096-10 sigmoid, batch 4096"
+    for dtype in ("float32", "float64"):
+        assert f"### 5. GPU: one update of {title}, {dtype}, on {'cpu' if on_cpu else 'cuda'}" in out
+    measured = r"\d+\.\d{3} \| \d"
+    for case in ("products alone (torch)", "torch autograd", "generated update on torch tensors",
+                 "jax.jit(grad)", "jax.jit(generated update) on jax arrays",
+                 "products alone (CuPy)", "generated update on CuPy arrays"):
+        # measured, or said to be missing and why: never left out
+        why = "no GPU|not installed" if on_cpu else "not installed"
+        rows = re.findall(rf"\| `?{re.escape(case)}`? \| ({measured}|{why})", out)
+        assert len(rows) == 2, case
