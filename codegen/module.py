@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import sympy as sp
@@ -40,6 +41,7 @@ class Line:
     name: str
     code: str
     label: str
+    note: str = ""  # what the line computes, where it is written otherwise than explained
 
 
 def vector_names(d: Derivation) -> dict[sp.Basic, str]:
@@ -82,10 +84,15 @@ class ModuleCode:
             self.forward.append(self._line(a.preactivation(j), d.preactivation_rule(j), "g", j))
             self.forward.append(self._line(a.output(j), output, "s", j))
 
-        rules = [(L, self._output_delta(d))] + [(j, d.layer_rule(j)) for j in reversed(layers[:-1])]
-        self.deltas = [self._line(a.delta(j), rule, "delta", j) for j, rule in rules]
+        output_delta, complement = self._output_delta(d)
+        # The explanation's y − f, written apart: say so on the line a student reads.
+        note = complement and f"y - f, 1 - f as {self.printer.doprint(complement)}, precise near f = 1"
+        self.deltas = [self._line(a.delta(L), output_delta, "delta", L, note)] + [
+            self._line(a.delta(j), d.layer_rule(j), "delta", j) for j in reversed(layers[:-1])
+        ]
+        rules = [output_delta] + [d.layer_rule(j) for j in layers[:-1]]
         names = self.printer.arrays
-        self._delta_uses = {names[m] for _, rule in rules for m in rule.atoms(sp.MatrixSymbol)}
+        self._delta_uses = {names[m] for rule in rules for m in rule.atoms(sp.MatrixSymbol)}
         self.gradients = [self._line(f"dW{j}", d.gradient_rule(j), "gradient", j) for j in layers]
         self.updates = [self._line(f"W{j}_new", d.update_rule(j), "update", j) for j in layers]
         term = self._loss_term(d)
@@ -99,26 +106,30 @@ class ModuleCode:
             raise ValueError(f"layer {j}: no array form for the activation {d.activation(j).name}")
         return LayerFunction(helper, d.names.vector("g", j))
 
-    def _output_delta(self, d: Derivation) -> sp.MatrixExpr:
-        """The output δ; y − f in a form precise where f is near 1, where the registry has one."""
+    def _output_delta(self, d: Derivation) -> tuple[sp.MatrixExpr, sp.MatrixExpr | None]:
+        """The output δ, and 1 − f where δ = y − f is written with it to keep its digits.
+
+        y − f = y ⊙ (1 − f) − (1 − y) ⊙ f, with 1 − f from the pre-activations
+        in the registry's precise form (σ(−g) for the sigmoid), where it has one.
+        """
         L, n = d.depth, d.names
         rule, activation = d.layer_rule(L), d.activation(L)
         y, f, g = n.vector("y", L), n.vector("s", L), n.vector("g", L)
         if rule != sp.MatAdd(y, -f):
             if activation.elementwise:
-                return rule
+                return rule, None
             raise ValueError(f"layer {L}: no array form for the output δ {rule}")
-        # y − f = y ⊙ (1 − f) − (1 − y) ⊙ f, with 1 − f from the pre-activations
         if activation.complement is None:
-            return rule
+            return rule, None
         if activation.elementwise:
             u = sp.Dummy("u")
             complement = Elementwise(sp.Lambda(u, activation.complement(u)), g)
         else:
             complement = self._layer_wide(d, L, activation.complement)
-        return sp.MatAdd(
+        precise = sp.MatAdd(
             HadamardProduct(y, complement), -HadamardProduct(OneMatrix(*y.shape) - y, f)
         )
+        return precise, complement
 
     def _loss_term(self, d: Derivation) -> sp.Expr:
         """One output's share of ε for every output at once, the logs of f in stable forms."""
@@ -137,8 +148,8 @@ class ModuleCode:
 
         return term.replace(lambda e: isinstance(e, sp.log) and e.has(f), stable)
 
-    def _line(self, name, expr, kind: str, j: int | None = None) -> Line:
-        return Line(str(name), self.printer.doprint(expr), label(kind, j))
+    def _line(self, name, expr, kind: str, j: int | None = None, note: str | None = None) -> Line:
+        return Line(str(name), self.printer.doprint(expr), label(kind, j), note or "")
 
     def context(self) -> dict:
         """What the template needs besides the header: printed lines and name lists."""
@@ -159,7 +170,7 @@ class ModuleCode:
             "scalar": self.scalar,
             "float_imports": list(self.scalar.imports) if self.scalar else [],
             "scalar_weights": list(zip(weights, map(repr, self.network.weight_shapes))),
-            "scalar_slices": _slices(self.network.weight_shapes),
+            "scalar_parts": _parts(self.network.weight_shapes),
             "helpers": sorted(self.printer.helpers),
             "one_hot": self.one_hot,
             "kappa": self.printer.doprint(self.kappa),
@@ -178,14 +189,24 @@ class ModuleCode:
         }
 
 
-def _slices(shapes) -> list[tuple[int, int, str]]:
-    """Where each layer's weights lie in one flat array of all of them, and their shape."""
-    slices, start = [], 0
-    for shape in shapes:
-        stop = start + shape[0] * shape[1]
-        slices.append((start, stop, repr(tuple(shape))))
-        start = stop
-    return slices
+def _parts(shapes) -> tuple[str, list[str]]:
+    """How one flat array of every layer's new weights is cut into the layers' matrices.
+
+    The reshape of the whole array, then each layer's part of it: where every
+    matrix has the same number of columns, the whole is one matrix and each
+    layer's a block of its rows (the cheaper views); otherwise each layer's
+    part of the flat array, reshaped.
+    """
+    columns = {n for _, n in shapes}
+    if len(columns) == 1:
+        (n,) = columns
+        stops = list(itertools.accumulate(m for m, _ in shapes))
+        rows = zip([0, *stops], stops)
+        return f".reshape({stops[-1]}, {n})", [f"new[{a}:{b}]" for a, b in rows]
+    stops = list(itertools.accumulate(m * n for m, n in shapes))
+    return "", [
+        f"new[{a}:{b}].reshape{tuple(shape)!r}" for a, b, shape in zip([0, *stops], stops, shapes)
+    ]
 
 
 def _tuple(names: list[str]) -> str:

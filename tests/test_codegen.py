@@ -353,6 +353,16 @@ def test_every_named_quantity_cites_its_equation():
     assert "with κ = 2" in text
 
 
+@pytest.mark.parametrize("layers, activation, loss, complement", [
+    ("2-3-1", ("tanh", "sigmoid"), "binary_cross_entropy", "sigmoid(-g2)"),
+    ("2-3-3", ("relu", "softmax"), "softmax_cross_entropy", "softmax_complement(g2)"),
+])  # fmt: skip
+def test_an_output_delta_written_otherwise_says_it_is_y_minus_f(layers, activation, loss, complement):
+    text = render(network(layers, activation, loss), f"derive --layers {layers}", "t")
+    line = f"    delta2 = y * {complement} - (1 - y) * f  # (eq:delta-2): y - f, 1 - f as {complement}"
+    assert f"{line}, precise near f = 1\n" in text
+
+
 def test_render_is_deterministic_across_processes():
     net = network("3-4-2-2", ("softplus", "relu", "sigmoid"), "binary_cross_entropy")
     first = render(net, "derive --layers 3-4-2-2", "--layers 3-4-2-2")

@@ -21,6 +21,8 @@ ROWS = [
     pytest.param("3-4-2", "linear", "squared_error", id="linear"),
     pytest.param("2-3-2", ("tanh", "sigmoid"), "binary_cross_entropy", id="sigmoid-bce"),
     pytest.param("1-2-2-1", ("softplus", "relu", "sigmoid"), "squared_error", id="deep"),
+    # every matrix 3 columns wide: the new weights are one matrix, each layer's rows a view
+    pytest.param("2-2-2-1", ("tanh", "softplus", "sigmoid"), "squared_error", id="deep-square"),
 ]
 
 
