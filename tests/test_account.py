@@ -74,3 +74,17 @@ def test_a_network_past_the_limit_leaves_the_numbers_to_the_module():
     net = load_spec(ROOT / "derive" / "networks" / "classifier.toml")
     assert sum(r * c for r, c in net.weight_shapes) <= MAX_EXAMPLE_WEIGHTS
     assert "A worked example" in _titles(account(Derivation(net)))
+
+
+@pytest.mark.parametrize("net", [seed(), load_spec(ROOT / "derive" / "networks" / "classifier.toml")],
+                         ids=["seed", "classifier"])
+def test_the_title_is_said_once_in_every_format(net):
+    """A page that heads the account with the title does not say it again as prose."""
+    from derive.explain import html, latex, markdown
+
+    d = Derivation(net)
+    assert markdown.markdown(d).count(net.title) == 1  # the heading
+    assert html.body(d).count(net.title) == 1  # the <h1>
+    assert latex.document(d).count(latex.escape(net.title)) == 1  # \title
+    # a document body has no heading: the account says it under "The network"
+    assert latex.explain(d).count(f"{latex.escape(net.title)}.") == 1

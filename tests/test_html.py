@@ -198,7 +198,7 @@ def test_hostile_text_is_escaped():
     page = report(Derivation(hostile))
     assert "<script" not in page and "<img" not in page and "<b>" not in page
     assert "&lt;/title&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
-    assert page.count("&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;") == 4  # title, h1, p, note
+    assert page.count("&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;") == 3  # title, h1, note
 
 
 def test_custom_activation_names_are_escaped_in_the_diagram():

@@ -59,7 +59,7 @@ MAX_EXAMPLE_WEIGHTS = 2000
 __all__ = ["MAX_EXAMPLE_WEIGHTS", "MAX_UNITS_SHOWN", "account", "summary"]
 
 
-def account(derivation: Derivation, digits: int = 3) -> list:
+def account(derivation: Derivation, digits: int = 3, titled: bool = False) -> list:
     """The whole explanation as blocks, in reading order.
 
     Parameters
@@ -67,9 +67,12 @@ def account(derivation: Derivation, digits: int = 3) -> list:
     derivation : Derivation
     digits : int
         Decimals of the numbers in the worked example (the seed shows 3).
+    titled : bool
+        Whether the page already heads it with the network's title; if not,
+        the account says the title under "The network".
     """
     d = derivation
-    blocks = _network_section(d)
+    blocks = _network_section(d, titled)
     blocks += _forward_section(d)
     blocks += _loss_section(d)
     blocks += output_section(d)
@@ -113,7 +116,7 @@ def summary(derivation: Derivation) -> Equations:
     )
 
 
-def _network_section(d: Derivation) -> list:
+def _network_section(d: Derivation, titled: bool) -> list:
     net, n = d.network, d.names
     sizes = Listed(tuple(sp.Integer(s) for s in net.sizes), parens=False)
     blocks = [
@@ -125,7 +128,7 @@ def _network_section(d: Derivation) -> list:
             f"{count_of(net.sizes[-1], 'output')}.",
         ),
     ]
-    if net.title:
+    if net.title and not titled:
         blocks.append(paragraph(net.title + "."))
     blocks.append(Break())
     for j in range(1, d.depth + 1):

@@ -109,9 +109,12 @@ def _table(printer: BackpropMathMLPrinter, table: blocks.Table) -> list[str]:
 
 
 def account_html(derivation: Derivation, digits: int = 3, training=None) -> str:
-    """The account's blocks as HTML with MathML, and a training run's when one is given."""
+    """The account's blocks as HTML with MathML, and a training run's when one is given.
+
+    The page heads it with the network's title (:func:`body`).
+    """
     writer = _Writer(BackpropMathMLPrinter(derivation.names, digits=digits))
-    written = account.account(derivation, digits)
+    written = account.account(derivation, digits, titled=True)
     if training is not None:
         written = [*written, *training_section(training, digits)]
     return "\n".join(line for block in written for line in writer.write(block))

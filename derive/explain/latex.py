@@ -289,7 +289,7 @@ class BackpropPrinter(Notation, LatexPrinter):
 # The document
 
 
-def explain(derivation: Derivation, digits: int = 3) -> str:
+def explain(derivation: Derivation, digits: int = 3, titled: bool = False) -> str:
     """The whole derivation as LaTeX (a document body, amsmath only).
 
     Parameters
@@ -297,6 +297,8 @@ def explain(derivation: Derivation, digits: int = 3) -> str:
     derivation : Derivation
     digits : int
         Decimals of the numbers in the worked example (the seed shows 3).
+    titled : bool
+        Whether the document heads it with the network's title (:func:`document`).
 
     Examples
     --------
@@ -307,7 +309,7 @@ def explain(derivation: Derivation, digits: int = 3) -> str:
     """
     writer = LatexWriter(BackpropPrinter(derivation.names, digits=digits))
     lines: list[str] = []
-    for block in account.account(derivation, digits):
+    for block in account.account(derivation, digits, titled):
         lines += writer.write(block)
     return "\n".join(lines) + "\n"
 
@@ -315,7 +317,7 @@ def explain(derivation: Derivation, digits: int = 3) -> str:
 def document(derivation: Derivation, digits: int = 3) -> str:
     """:func:`explain` wrapped into a complete document for ``pdflatex``."""
     title = derivation.network.title or f"Backpropagation, {derivation.network.layers_text}"
-    return standalone(title, explain(derivation, digits))
+    return standalone(title, explain(derivation, digits, titled=True))
 
 
 #: A standalone document's preamble: a 400 pt line, room beyond the rows' 31.5 em

@@ -139,7 +139,7 @@ def markdown(derivation: Derivation, digits: int = 3, training=None) -> str:
     net = derivation.network
     writer = _Writer(BackpropPrinter(derivation.names, digits=digits))
     writer.lines.append(f"# {escape(net.title or f'Backpropagation, {net.layers_text}')}")
-    written = account.account(derivation, digits)
+    written = account.account(derivation, digits, titled=True)
     if training is not None:
         written = [*written, *training_section(training, digits)]
     for block in written:
