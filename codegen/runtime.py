@@ -78,12 +78,14 @@ def outer(delta, inputs):
 
 
 def sigmoid(g):
-    """1/(1 + e^{−g}) as max(e, sign g)/(1 + e) with e = e^{−|g|}, so that no exponent is positive."""
+    """1/(1 + e^{−g}) as max(e, ±1)/(1 + e) with e = e^{−|g|}, so that no exponent is positive."""
     xp = array_namespace(g)
     e = xp.exp(-xp.abs(g))
-    # The numerator is 1 where g ≥ 0 and e where g < 0, NaN kept: one exponential
-    # serves both sides, and max and sign are far cheaper than numpy's `where`.
-    return xp.maximum(e, xp.sign(g)) / (1 + e)
+    # The numerator, max(e, 1 with g's sign), is 1 where g ≥ 0 and e where g < 0, and NaN
+    # where g is (e is): one exponential serves both sides, and max and copysign are far
+    # cheaper than numpy's `where`.  (array-api-compat's `sign` mends CuPy's NaNs through
+    # a mask: a pass and a scatter more, which e's NaN makes needless.)
+    return xp.maximum(e, xp.copysign(1.0, g)) / (1 + e)
 
 
 def softplus(g):
