@@ -148,7 +148,9 @@ def compare(case: Case, other: Case, target: float, faster: bool = False) -> str
     holds = r >= target if faster else r <= target
     sign = ">=" if faster else "<="
     what = f"`{other.name}` / `{case.name}`" if faster else f"`{case.name}` / `{other.name}`"
-    return f"{what}: {r:.2f} (target {sign} {target:g}; holds: {'yes' if holds else 'NO'})"
+    # enough digits to tell the ratio from its target
+    shown = f"{r:.2f}" if f"{r:.2f}" != f"{target:.2f}" else f"{r:.4f}"
+    return f"{what}: {shown} (target {sign} {target:g}; holds: {'yes' if holds else 'NO'})"
 
 
 def table(title: str, unit: str, scale: float, cases: list[Case], floor: Case, missing) -> None:
