@@ -1,4 +1,4 @@
-"""The benchmark script runs: one section, the tiny one, in smoke mode (one round, no assertion on time)."""
+"""The benchmark script runs: the tiny and GPU sections in smoke mode (one round, no assertion on time)."""
 
 import re
 import subprocess
@@ -10,17 +10,22 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def smoke() -> str:
-    """What ``bench/run.py --smoke --only tiny`` prints (one run for every test here)."""
+def run_smoke(section: str) -> str:
+    """What ``bench/run.py --smoke --only <section>`` prints."""
     run = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--only", "tiny"],
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--only", section],
         capture_output=True,
         text=True,
         check=True,
         timeout=300,
     )
     return run.stdout
+
+
+@pytest.fixture(scope="module")
+def smoke() -> str:
+    """What the tiny section prints (one run for every test of it here)."""
+    return run_smoke("tiny")
 
 
 def test_benchmark_smoke_prints_every_ratio(smoke):
@@ -46,13 +51,7 @@ def test_benchmark_smoke_runs_the_tiny_section_and_its_peers(smoke):
 
 def test_the_gpu_section_runs_every_case_with_or_without_a_gpu():
     """``--smoke --only gpu`` goes through every case: on the GPU, or small on the CPU."""
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--only", "gpu"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    ).stdout
+    out = run_smoke("gpu")
     on_cpu = "GPU: none (smoke run on the CPU)" in out
     title = "16-16-16-4 sigmoid, batch 32" if on_cpu else "4096-4096-4096-10 sigmoid, batch 4096"
     for dtype in ("float32", "float64"):
