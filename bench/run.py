@@ -22,8 +22,8 @@ the same run:
 5. gpu: one update of a 4096-4096-4096-10 sigmoid network on a batch of
    4096, float32 and float64, where torch sees a CUDA GPU: the generated
    update on torch CUDA tensors and on CuPy arrays against torch autograd on
-   the same GPU (and the products alone, in torch), and under ``jax.jit`` on
-   the GPU against ``jax.jit(grad)`` there.
+   the same GPU (and the products alone, in torch and in CuPy), and under
+   ``jax.jit`` on the GPU against ``jax.jit(grad)`` there.
 
 The machines are shared and noisy, so the cases are interleaved, round after
 round, every figure is a median over the rounds and every ratio the median of
