@@ -22,26 +22,15 @@ Examples
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, OneMatrix
 
-from codegen.printer import ArrayPrinter, Helper, LayerFunction, Total
+from codegen.printer import ArrayPrinter, Helper, LayerFunction, Line, Total
 from codegen.scalar import ScalarUpdate
 from derive.derivation import Derivation, Elementwise
 from derive.naming import LayerArrays, label
 from derive.network import Network
-
-
-@dataclass(frozen=True)
-class Line:
-    """One named quantity of generated code: ``name = code  # (label)``."""
-
-    name: str
-    code: str
-    label: str
-    note: str = ""  # what the line computes, where it is written otherwise than explained
 
 
 def vector_names(d: Derivation) -> dict[sp.Basic, str]:

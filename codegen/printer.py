@@ -29,12 +29,24 @@ the ``math`` module, for the one-sample update of a small network.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sympy as sp
 from sympy.matrices.expressions import MatMul, Transpose
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
 from derive import activations
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed assignment of generated code: ``name = code  # (label)``."""
+
+    name: str
+    code: str
+    label: str
+    note: str = ""  # what the line computes, where it is written otherwise than explained
 
 
 class LayerFunction(sp.MatrixExpr):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from codegen.printer import ScalarPrinter
+from codegen.printer import Line, ScalarPrinter
 from derive import activations
 from derive.derivation import Derivation
 from derive.naming import label
@@ -38,15 +38,6 @@ FLOAT_ACTIVATIONS = frozenset(a.name for a in activations.ACTIVATIONS.values() i
 
 
 @dataclass(frozen=True)
-class Step:
-    """One assignment: ``name = code  # (label)``."""
-
-    name: str
-    code: str
-    label: str
-
-
-@dataclass(frozen=True)
 class ScalarUpdate:
     """The printed float update of one sample: unpacking targets, steps, new weights."""
 
@@ -55,7 +46,7 @@ class ScalarUpdate:
     y_shape: str
     x_target: str
     y_target: str
-    lines: tuple[Step, ...]
+    lines: tuple[Line, ...]
     results: tuple[tuple[tuple[str, ...], ...], ...]
     imports: tuple[tuple[str, tuple[str, ...]], ...]  # (module, names), e.g. ("math", ("exp",))
 
@@ -70,15 +61,15 @@ class ScalarUpdate:
         lines = []
         for j in range(1, L + 1):
             for i in d.units(j):
-                lines.append(Step(str(n.preactivation(j, i)), printer.doprint(d.preactivation(j, i)), label("g", j)))
+                lines.append(Line(str(n.preactivation(j, i)), printer.doprint(d.preactivation(j, i)), label("g", j)))
             for i in d.units(j):
-                lines.append(Step(str(n.output(j, i)), printer.doprint(d.output(j, i)), label("s", j)))
+                lines.append(Line(str(n.output(j, i)), printer.doprint(d.output(j, i)), label("s", j)))
         for j in range(L, 0, -1):
             for i in d.units(j):
                 cancels = j == L and d.delta_cancels(i)
                 factors = [sp.Mul.make_args(f) for f in d.delta_factors(j, i)]
                 delta = d.delta(j, i) if cancels else sp.Mul(*sum(factors, ()), evaluate=False)
-                lines.append(Step(str(n.delta(j, i)), printer.doprint(delta), label("delta", j)))
+                lines.append(Line(str(n.delta(j, i)), printer.doprint(delta), label("delta", j)))
         # w + c δ X in the seed's order: printed as built
         in_order = ScalarPrinter({"order": "none"})
         results = []
