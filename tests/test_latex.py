@@ -48,6 +48,18 @@ def test_output_delta_prints_as_people_learn_it(seed_derivation, printer):
     assert printer.doprint(factors) == r"\left(y - f\right) f \left(1 - f\right)"
 
 
+def test_a_number_after_a_factor_is_dotted(printer):
+    """A linear output's δ: (y − f) · 1, not (y − f) 1, which reads as one factor."""
+    d = Derivation(Network.from_layers("2-2-1").varied(("sigmoid", "linear"), "squared_error"))
+    p = printer.__class__(d.names)
+    assert p.doprint(sp.Mul(*d.delta_factors(2, 1), evaluate=False)) == r"\left(y - f\right) \cdot 1"
+    chain = sp.Mul(-2, *d.delta_factors(2, 1), d.weight_slope(2, 1, 1), evaluate=False)
+    assert p.doprint(chain) == r"\left(-2\right) \cdot \left(y - f\right) \cdot 1 \cdot s_{1}"
+    # without a number inside, a product keeps its juxtaposed factors
+    seed_factors = sp.Mul(*Derivation(seed()).delta_factors(2, 1), evaluate=False)
+    assert r"\cdot" not in printer.doprint(seed_factors)
+
+
 def test_hidden_delta_prints_slope_then_sum(printer):
     d = Derivation(Network.from_layers("2-2-2"))
     text = printer.__class__(d.names).doprint(sp.Mul(*d.delta_factors(1, 1), evaluate=False))

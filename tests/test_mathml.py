@@ -38,6 +38,14 @@ def test_the_seeds_output_delta_leads_each_difference_with_its_positive_term(pri
     assert "<mrow><mi>y</mi><mo>&#8722;</mo><mi>f</mi></mrow>" in text
 
 
+def test_a_number_after_a_factor_is_dotted():
+    """A linear output's δ: (y − f) · 1, not (y − f) 1, which reads as one factor."""
+    d = Derivation(Network.from_layers("2-2-1").varied(("sigmoid", "linear"), "squared_error"))
+    text = BackpropMathMLPrinter(d.names).doprint(sp.Mul(*d.delta_factors(2, 1), evaluate=False))
+    assert text.endswith("<mo>&#183;</mo><mn>1</mn></mrow>")
+    assert text.count("&#183;") == 1
+
+
 OPEN, CLOSE = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'
 
 

@@ -21,12 +21,7 @@ from derive import activations
 from derive.derivation import Derivation
 from derive.explain import account, blocks
 from derive.explain.account import MAX_EXAMPLE_WEIGHTS, MAX_UNITS_SHOWN
-from derive.explain.notation import (
-    MAX_TERMS_SHOWN,
-    Notation,
-    decimals,
-    unevaluated,
-)
+from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, number_follows, unevaluated
 
 _JOINTS = {"space": " ", "thin": r"\,", "none": "", "cdot": r" \cdot "}
 _RELATIONS = {"=": " = ", "<-": r" \leftarrow "}
@@ -137,11 +132,14 @@ class BackpropPrinter(Notation, LatexPrinter):
             if not unevaluated(expr):
                 return super()._print_Mul(expr)
             # a product written in a chosen order, e.g. (y - f) f (1 - f): keep it
+            saved = self._settings.copy()
             self._settings["order"] = "none"
+            if number_follows(expr):
+                self._settings["mul_symbol_latex"] = r" \cdot "
             try:
                 return super()._print_Mul(expr)
             finally:
-                self._settings["order"] = None
+                self._settings = saved
         above, below = self._numeric_fraction(expr)
         if not below:
             return r" \cdot ".join(self._factor(f) for f in above)

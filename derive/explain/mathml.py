@@ -27,7 +27,7 @@ from sympy.printing.precedence import PRECEDENCE
 
 from derive import activations, naming
 from derive.explain import blocks
-from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, unevaluated
+from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, number_follows, unevaluated
 from derive.parts import OPERATORS, Index, Parts
 
 MINUS = "\u2212"
@@ -203,15 +203,18 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
                 return self._row(self._mo(MINUS), self._print(-expr))
             return super()._print_Mul(expr)
         # a product written in a chosen order, e.g. (y - f) f (1 - f): keep it
-        row = self._row()
+        row, dots, first = self._row(), number_follows(expr), True
         for factor in _flat_args(expr):
             if factor == -1:
                 row.appendChild(self._mo(MINUS))
                 continue
+            if dots and not first:
+                row.appendChild(self._mo("\u00b7"))
             if factor.is_Number and factor < 0:
                 row.appendChild(self._mo(MINUS))
                 factor = -factor
             row.appendChild(self.parenthesize(factor, PRECEDENCE["Mul"]))
+            first = False
         return row
 
     def _dotted(self, factors):

@@ -109,6 +109,15 @@ def flat_factors(expr):
     return merged
 
 
+def number_follows(expr) -> bool:
+    """Whether an unevaluated product has a number after its first factor.
+
+    Beside the factor before it, the number would read as part of it,
+    ``(y - f) 1``: such a product is written with dots, ``(y - f) · 1``.
+    """
+    return any(f.is_Number for f in flat_factors(expr)[1:])
+
+
 def cadence(epochs: int, lines: int = 10) -> list[int]:
     """The epochs to report: 0, about ``lines`` evenly spaced ones, and the last.
 
