@@ -1,6 +1,8 @@
 """The imports run one way: every import of derive/ and codegen/, function-level ones included."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,23 @@ def test_only_the_command_line_composes_the_explanation_and_codegen():
         and any(m.startswith("derive.explain") for m in imports)
     }
     assert both == {"derive.cli"}
+
+
+def test_derive_latex_loads_only_the_derivation_and_its_latex_writer():
+    """The seed's ``derive --latex`` imports no numpy, jinja2, codegen or HTML writer.
+
+    They are the bulk of the command's start-up beyond SymPy (bench/run.py times it).
+    """
+    script = (
+        "import sys\n"
+        "from derive.cli import main\n"
+        "assert main(['--latex']) == 0\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = set(run.stderr.split())
+    assert r"\delta^{(2)}" in run.stdout and "derive.explain.latex" in loaded
+    heavy = {"numpy", "jinja2", "codegen", "derive.explain.html", "derive.explain.figures", "derive.train"}
+    assert loaded & heavy == set()

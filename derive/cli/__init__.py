@@ -3,6 +3,10 @@ training, exercises and grading.
 
 Exit codes: 0 success, 1 ``--check`` found stale files or ``--grade`` a wrong
 answer, 2 bad input (one line on stderr naming the problem; nothing written).
+
+The code generator, the HTML and Markdown writers and training (numpy) are
+imported by the functions that use them, so that ``derive --latex`` loads
+only the derivation and its LaTeX writer.
 """
 
 from __future__ import annotations
@@ -12,20 +16,18 @@ import math
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import codegen
 from derive import activations, losses
 from derive.cli import teaching
 from derive.cli.common import UsageError, _Parser, network_from_args, write
 from derive.derivation import Derivation
-from derive.explain.html import report as page
 from derive.explain.latex import document, explain
-from derive.explain.markdown import markdown
-from derive.explain.training import Progress, report
 from derive.network import Network, SpecError, from_recipe, is_name
-from derive.train import DEFAULT_EPOCHS, MAX_EPOCHS, Training, default_c, load_module, train
-from derive.train import check as check_training
 from derive.version import __version__
+
+if TYPE_CHECKING:
+    from derive.train import Training
 
 #: The header's hint how to regenerate a module.  The same for every module and folder:
 #: what a module is built from is its recipe, and --check compares whole files.
@@ -192,6 +194,8 @@ def _digits(text: str) -> int:
 
 
 def _epochs(text: str) -> int:
+    from derive.train import MAX_EPOCHS
+
     if not (text.isascii() and text.isdigit()) or int(text) > MAX_EPOCHS:
         raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {MAX_EPOCHS}, got {text!r}")
     return int(text)
@@ -227,7 +231,7 @@ def _latex(network: Network, args) -> str:
 
 def trained(
     network: Network,
-    epochs: int = DEFAULT_EPOCHS,
+    epochs: int | None = None,
     c: float | None = None,
     batch: bool = False,
     progress=None,
@@ -240,8 +244,12 @@ def trained(
     >>> [round(float(e), 4) for e in trained(seed(), epochs=2).losses]
     [1.3406, 1.2411, 1.1369]
     """
+    import codegen
+    from derive.train import DEFAULT_EPOCHS, check, default_c, load_module, train
+
+    epochs = DEFAULT_EPOCHS if epochs is None else epochs
     # Checked before rendering, so that a network without data fails at once.
-    check_training(network, epochs, default_c(network) if c is None else float(c))
+    check(network, epochs, default_c(network) if c is None else float(c))
     text = codegen.render(network, "derive --train", f"the network {network.name!r}")
     module = load_module(text, network.name)
     return train(network, module, epochs=epochs, c=c, batch=batch, progress=progress)
@@ -249,6 +257,9 @@ def trained(
 
 def _training(network: Network, args, required: bool):
     """Train as the arguments say; None when not asked for and the spec has no data set."""
+    from derive.explain.training import Progress
+    from derive.train import DEFAULT_EPOCHS
+
     if not network.data and not required:
         return None
     epochs = DEFAULT_EPOCHS if args.epochs is None else args.epochs
@@ -260,6 +271,8 @@ def _training(network: Network, args, required: bool):
 
 
 def _generate(network: Network, source: str, recipe: dict, args) -> None:
+    import codegen
+
     module_name(args.out)
     text = codegen.render(network, REGENERATE_COMMAND, source, recipe)
     try:
@@ -277,6 +290,8 @@ def _modules(directory: str, option: str):
     Yields ``(path, committed, text)``; ``text`` is None when the module
     cannot be regenerated, and a line on stderr says why.
     """
+    import codegen
+
     folder = Path(directory)
     if not folder.is_dir():
         raise UsageError(f"{option}: {directory!r} is not a directory")
@@ -305,6 +320,8 @@ def _modules(directory: str, option: str):
 
 def check(directory: str) -> int:
     """Regenerate every module in ``directory`` in memory; 1 if any differs, else 0."""
+    import codegen
+
     stale = count = 0
     for path, committed, text in _modules(directory, "--check"):
         count += 1
@@ -330,6 +347,8 @@ def regenerate(directory: str, force: bool = False) -> int:
 
     A module edited by hand is left alone unless ``force``.
     """
+    import codegen
+
     left = fresh = 0
     for path, committed, text in _modules(directory, "--regenerate"):
         if text is None:
@@ -390,10 +409,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.latex:
             sys.stdout.write(_latex(network, args))
         if args.markdown:
+            from derive.explain.markdown import markdown
+
             sys.stdout.write(markdown(Derivation(network), args.digits, training))
         if args.train:
+            from derive.explain.training import report
+
             sys.stdout.write(report(training, args.digits))
         if args.html:
+            from derive.explain.html import report as page
+
             write(page(Derivation(network), args.digits, training), args.html, "--html")
         if args.pdf:
             teaching.pdf(document(Derivation(network), args.digits), args.pdf)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-import codegen
 from derive import losses
 from derive.network import SEED_SOURCE, Network, load_spec, seed
 
@@ -56,6 +55,8 @@ def network_from_args(args: argparse.Namespace) -> tuple[Network, str, dict]:
 
 
 def write(text: str, path: str, option: str) -> None:
+    import codegen
+
     try:
         codegen.write(text, path, force=True)
     except OSError as error:

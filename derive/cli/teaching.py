@@ -1,4 +1,7 @@
-"""The teaching actions of the command line: ``--exercise``, ``--grade`` and ``--pdf``."""
+"""The teaching actions of the command line: ``--exercise``, ``--grade`` and ``--pdf``.
+
+Each action imports what it draws, marks and writes with, like the rest of the command line.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,7 @@ import argparse
 import shlex
 import sys
 
-from derive import exercise as drawing
-from derive import grade as marking
 from derive.cli.common import UsageError, network_from_args, write
-from derive.explain import marks, sheet
 from derive.explain import pdf as compiler
 
 
@@ -113,6 +113,9 @@ def check_usage_without(args) -> None:
 
 def exercise(args) -> int:
     """``--exercise``: a sheet, its versions and key, or the exercise as a spec file."""
+    from derive import exercise as drawing
+    from derive.explain import sheet
+
     network, _, _ = network_from_args(args)
     try:
         networks = drawing.draw(network, 1 if args.seed is None else args.seed, args.variants)
@@ -143,6 +146,9 @@ def _exercise_command(args) -> str:
 
 def grade(args) -> int:
     """``--grade FILE``: mark the answers; 0 when all are right, 1 when any is wrong."""
+    from derive import grade as marking
+    from derive.explain import marks
+
     network, answers, spec, student = marking.read_answers(args.grade)
     report = marking.grade(network, answers, spec, student)
     if args.html:

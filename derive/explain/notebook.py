@@ -13,11 +13,25 @@ True
 
 from __future__ import annotations
 
-from derive.derivation import VIEWS
-from derive.explain.html import body
-from derive.explain.latex import summary
+from derive.derivation import VIEWS, Derivation
 
-#: LaTeX: each layer's δ in vector form, the gradients and the updates.
-VIEWS["latex"] = summary
-#: HTML: the network diagram and the whole derivation in MathML.
-VIEWS["html"] = body
+# Each view imports its writer when Jupyter first asks for it: ``import derive`` (and so
+# every ``derive`` command) then loads neither the HTML writer nor numpy, which it draws with.
+
+
+def latex(derivation: Derivation) -> str:
+    """Each layer's δ in vector form, the gradients and the updates."""
+    from derive.explain.latex import summary
+
+    return summary(derivation)
+
+
+def html(derivation: Derivation) -> str:
+    """The network diagram and the whole derivation in MathML."""
+    from derive.explain.html import body
+
+    return body(derivation)
+
+
+VIEWS["latex"] = latex
+VIEWS["html"] = html
