@@ -62,7 +62,8 @@ def _arrays(weights, x, y=None):
 
 def _like(xp, x, a):
     """a as an array of x's library and device, of a float dtype."""
-    if not (is_array_api_obj(a) and array_namespace(a) is xp):
+    # An array of x's own type is of its library: array_namespace is asked only otherwise.
+    if type(a) is not type(x) and not (is_array_api_obj(a) and array_namespace(a) is xp):
         a = xp.asarray(a, device=device(x))
     return a if xp.isdtype(a.dtype, "real floating") else xp.astype(a, xp.float64)
 
