@@ -186,8 +186,9 @@ class Activation:
         ``g -> expression``: the unit's output for pre-activation ``g``.
     title : str
         A few words for explanations.
-    note : str
-        A remark the explanation adds (conventions, e.g. relu at 0).
+    note : tuple
+        A remark the explanation adds (conventions, e.g. relu at 0): prose as
+        strings, its maths as SymPy expressions.
     elementwise : bool
         Whether each unit's output depends on its own pre-activation only.
         A layer-wide activation (softmax) has ``apply(gs, i)`` instead: unit
@@ -220,7 +221,7 @@ class Activation:
     name: str
     apply: Callable[..., sp.Expr]
     title: str
-    note: str = ""
+    note: tuple = ()
     elementwise: bool = True
     latex: str | None = None
     mathml: str | None = None
@@ -254,8 +255,9 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "relu",
             relu,
-            "rectified linear unit",
-            note="The derivative of relu at g = 0 is taken as 0, as PyTorch does.",
+            "rectifier",
+            note=("The derivative of relu at ", sp.Eq(sp.Symbol("g", real=True), 0),
+                  " is taken as 0, as PyTorch does."),
             latex=r"\operatorname{relu}",
             mathml="relu",
             floats=True,
@@ -271,7 +273,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "softmax",
             lambda gs, i: softmax(i, *gs),
             "softmax",
-            note="Softmax is for the output layer, with the softmax_cross_entropy loss.",
+            note=("Softmax is for the output layer, with the categorical cross entropy loss.",),
             elementwise=False,
             latex=r"\operatorname{softmax}",
             mathml="softmax",

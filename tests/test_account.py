@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from derive import Derivation, Network, load_spec, seed
+from derive import Derivation, Network, activations, load_spec, losses, seed
 from derive.explain.account import MAX_EXAMPLE_WEIGHTS, account, summary
 from derive.explain.blocks import Break, Equations, Paragraph, Row, Section, Table
 from derive.explain.example import forward_columns, unit_order
@@ -88,3 +88,22 @@ def test_the_title_is_said_once_in_every_format(net):
     assert latex.document(d).count(latex.escape(net.title)) == 1  # \title
     # a document body has no heading: the account says it under "The network"
     assert latex.explain(d).count(f"{latex.escape(net.title)}.") == 1
+
+
+@pytest.mark.parametrize("loss", sorted(losses.LOSSES))
+def test_the_prose_names_losses_and_activations_in_words(loss):
+    """A reader meets "categorical cross entropy", not the spec's softmax_cross_entropy, in every format."""
+    from derive.explain import html, latex, markdown
+
+    net = Network.from_layers("2-3-2").varied(["relu", losses.get(loss).output or "sigmoid"], loss)
+    d = Derivation(net)
+    pages = {"latex": latex.explain(d), "markdown": markdown.markdown(d), "html": html.body(d)}
+    for name, text in pages.items():
+        assert text.count(losses.get(loss).title) >= 1, name
+        for key in [*losses.LOSSES, *activations.ACTIVATIONS]:
+            if "_" in key:
+                assert key not in text.replace("\\_", "_"), (name, key)
+    # a note's maths is maths: relu's kink at g = 0
+    assert "at $g = 0$ is taken as 0" in pages["latex"]
+    assert "at $g = 0$ is taken as 0" in pages["markdown"]
+    assert "at <math><mrow><mi>g</mi><mo>=</mo><mn>0</mn></mrow></math> is taken" in pages["html"]

@@ -238,6 +238,8 @@ def trained(
 ) -> Training:
     """A training run of the network with the update codegen writes for it.
 
+    ``epochs`` defaults to :data:`derive.train.DEFAULT_EPOCHS`.
+
     Examples
     --------
     >>> from derive import seed

@@ -165,7 +165,7 @@ def _network_section(d: Derivation, titled: bool) -> list:
     for name in dict.fromkeys(net.activations):
         note = expression.activation(name).note
         if note:
-            blocks.append(paragraph(note))
+            blocks.append(paragraph(*note))
     general = n.general
     blocks += [
         Break(),

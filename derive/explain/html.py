@@ -177,7 +177,7 @@ def body(derivation: Derivation, digits: int = 3, training=None) -> str:
     net = derivation.network
     title = net.title or f"Backpropagation, {net.layers_text}"
     meta = (
-        f"Layers {net.layers_text}; activations {', '.join(net.activations)}; loss {net.loss}."
+        f"Layers {net.layers_text}; activations {', '.join(net.activations)}; loss {derivation.loss.title}."
         f" Derived by the chain rule in SymPy with backprop-derive {__version__}."
     )
     parts = [
