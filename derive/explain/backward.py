@@ -34,16 +34,20 @@ from derive.parts import layer
 def output_section(d: Derivation) -> list:
     n, L = d.names, d.depth
     eps, delta = n.epsilon, n.general("delta")
+    elementwise = d.activation(L).elementwise
     blocks = [
         Break(),
         Section(f"The output layer (layer {L})"),
         paragraph(
             "The chain rule takes ",
             Partial(eps, n.general("w", ("i", "k"), layer(L)), inline=True),
-            " through the output, its pre-activation and the weight:",
+            # A layer-wide output: every output is on the way, as the next paragraph says.
+            " through the output, its pre-activation and the weight:"
+            if elementwise
+            else " through the outputs, the pre-activation and the weight.",
         ),
     ]
-    if not d.activation(L).elementwise:
+    if not elementwise:
         return blocks + _layerwise_output_section(d)
     i, k = 1, 1
     f, g, wt = n.output(L, i), n.preactivation(L, i), n.weight(L, i, k)
