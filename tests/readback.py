@@ -39,7 +39,8 @@ def latex_rows(text: str) -> list[tuple[str, list[str]]]:
     for body in re.findall(r"\\begin\{(?:align|aligned)\}(.*?)\\end\{(?:align|aligned)\}", text[start:], re.DOTALL):
         for line in body.split("\n"):
             line = re.sub(r"\\label\{[^}]*\}|\\tag\{[^}]*\}|\\notag|\\qquad \\text\{\([^)]*\)\}", "", line)
-            line = line.strip().removesuffix(r"\\").strip()
+            # a row ends in \\, or \\* where the next row continues it
+            line = re.sub(r"\\\\\*?$", "", line.strip()).strip()
             if "&" not in line:
                 continue
             left, right = (part.strip() for part in line.split("&", 1))

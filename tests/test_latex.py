@@ -1,12 +1,17 @@
 """The LaTeX printer (exact strings) and the explanation (content and compilation)."""
 
+import itertools
 import re
+from pathlib import Path
 
 import pytest
 import sympy as sp
 
 from derive import Derivation, Network, seed
 from derive.explain.latex import BackpropPrinter, document, escape, explain
+from derive.network import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +167,18 @@ def test_worked_example_follows_the_weights():
     assert "= -0.148" not in text
     assert r"\left(-0.148\right) \cdot 3" not in text
     assert "= (2.87, -2.074, -1.148)" not in text
+
+
+def test_a_row_and_its_continuation_share_a_page():
+    """A row broken to fit the page ends in \\\\* (no page break) before its continuation."""
+    text = explain(Derivation(load_spec(ROOT / "derive" / "networks" / "classifier.toml")))
+    lines = [line.strip() for body in re.findall(r"\\begin\{align\}(.*?)\\end\{align\}", text, re.DOTALL)
+             for line in body.strip().split("\n")]
+    pairs = list(itertools.pairwise(lines))
+    continued = [a for a, b in pairs if b.startswith("&")]
+    assert len(continued) > 5
+    assert all(a.endswith(r"\\*") for a in continued)
+    assert not any(a.endswith(r"\\*") for a, b in pairs if not b.startswith("&"))
 
 
 def test_wide_layers_show_a_representative_unit():

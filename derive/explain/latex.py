@@ -421,7 +421,8 @@ class LatexWriter(blocks.Writer):
         for n, (left, right, label) in enumerate(rows):
             # the tag shows the label's name, which generated code cites
             tag = rf"\label{{{label}}}\tag{{{label.tag}}}" if label else r"\notag"
-            end = r" \\" if n < len(rows) - 1 else ""
+            # \\* keeps a row on the page of the row it continues (derive.explain.linebreak)
+            end = "" if n == len(rows) - 1 else r" \\*" if block.rows[n + 1].left is None else r" \\"
             lines.append(f"  {left} {right} {tag}{end}")
         return lines + [r"\end{align}"]
 
