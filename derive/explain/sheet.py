@@ -78,9 +78,10 @@ def sheet_blocks(d: Derivation, heading: str = "") -> list:
     out = [
         Section(heading or "The problem"),
         Paragraph((
-            (f"A {network.layers_text} network: {acts}, loss the {losses.get(network.loss).title}."
-            " Each layer's input ends with a constant 1 for the bias, so the weights of layer j"
-            " form a matrix with one row per unit and the bias weight last:"),
+            (f"A {network.layers_text} network: {acts}; the loss is the {losses.get(network.loss).title}."
+             " Each layer's input ends with a constant 1 for the bias, so the weights of layer "),
+            general("j"),
+            " form a matrix with one row per unit and the bias weight last:",
         )),
         Equations(tuple(rows)),
         Paragraph((
@@ -96,8 +97,7 @@ def sheet_blocks(d: Derivation, heading: str = "") -> list:
         Paragraph(("Compute, to 3 decimals, each from your rounded numbers before it:",)),
         Break(),
         Paragraph(("1. the forward pass, ",
-                   *_listing(n.vector("g", j) for j in range(1, L + 1)),
-                   " and ", *_listing(n.vector("s", j) for j in range(1, L + 1)), ";")),
+                   *_listing(n.vector(q, j) for j in range(1, L + 1) for q in ("g", "s")), ";")),
         Break(),
         Paragraph(("2. every delta, from the output back: ",
                    *_listing(n.vector("delta", j) for j in range(L, 0, -1)), ";")),
