@@ -247,11 +247,12 @@ def trained(
     [1.3406, 1.2411, 1.1369]
     """
     import codegen
-    from derive.train import DEFAULT_EPOCHS, check, default_c, load_module, train
+    from derive.train import DEFAULT_EPOCHS, default_c, load_module, train
+    from derive.train import check as check_training
 
     epochs = DEFAULT_EPOCHS if epochs is None else epochs
     # Checked before rendering, so that a network without data fails at once.
-    check(network, epochs, default_c(network) if c is None else float(c))
+    check_training(network, epochs, default_c(network) if c is None else float(c))
     text = codegen.render(network, "derive --train", f"the network {network.name!r}")
     module = load_module(text, network.name)
     return train(network, module, epochs=epochs, c=c, batch=batch, progress=progress)
