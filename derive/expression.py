@@ -251,4 +251,4 @@ def activation(name: str) -> Activation:
 @functools.cache
 def _custom(text: str) -> Activation:
     expr = parse(text)
-    return Activation(text, lambda g: expr.xreplace({X: g}), f"custom activation {text}")
+    return Activation(text, lambda g: expr.xreplace({X: g}), "custom activation")

@@ -187,7 +187,7 @@ def test_console_entry_runs_without_a_traceback():
     "argv, shown",
     [
         (["--activation", "tanh"], r"\tanh"),
-        (["--activation", "x/(1 + abs(x))"], "custom activation x/(1 + abs(x))"),
+        (["--activation", "x/(1 + abs(x))"], r"custom activation $\frac{g}{\left|{g}\right| + 1}$"),
         (["--layers", "2-3-2", "--output-activation", "linear"], r"$\kappa = 2$"),
         (
             ["--layers", "2-3-2", "--output-activation", "tanh", "--loss", "half_squared_error"],

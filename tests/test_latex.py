@@ -8,6 +8,8 @@ import pytest
 import sympy as sp
 
 from derive import Derivation, Network, seed
+from derive.activations import sigmoid
+from derive.explain.blocks import Partial
 from derive.explain.latex import BackpropPrinter, document, escape, explain
 from derive.network import load_spec
 
@@ -195,3 +197,15 @@ def test_title_is_escaped():
     text = document(Derivation(Network(**{**net.__dict__, "title": r"50% \input{/etc/passwd}"})))
     assert r"\input{/etc/passwd}" not in text
     assert r"50\% \textbackslash{}input\{/etc/passwd\}" in text
+
+
+def test_the_derivative_of_a_sum_product_or_power_is_written_after_the_operator(printer):
+    """d/dg (g/(|g| + 1)), not a fraction above a fraction bar; one function's value stays on top."""
+    g = sp.Symbol("g")
+    assert printer.doprint(Partial(g / (sp.Abs(g) + 1), g, ordinary=True)) == (
+        r"\frac{d}{d g} \left(\frac{g}{\left|{g}\right| + 1}\right)"
+    )
+    assert printer.doprint(Partial(g * sigmoid(g), g, inline=True, ordinary=True)) == (
+        r"d\left(g \sigma\left(g\right)\right) / d g"
+    )
+    assert printer.doprint(Partial(sigmoid(g), g, ordinary=True)) == r"\frac{d \sigma\left(g\right)}{d g}"

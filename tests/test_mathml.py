@@ -5,6 +5,7 @@ import sympy as sp
 
 from derive import Derivation, Network, seed
 from derive.activations import relu, sigmoid, softplus
+from derive.explain.blocks import Partial
 from derive.explain.mathml import BackpropMathMLPrinter
 from derive.parts import layer, shifted
 
@@ -73,3 +74,13 @@ def test_an_index_prints_token_by_token():
     assert printer.doprint(n.general("n", shifted("j", 1))) == (
         "<msub><mi>n</mi><mrow><mi>j</mi><mo>+</mo><mn>1</mn></mrow></msub>"
     )
+
+
+def test_the_derivative_of_a_sum_product_or_power_is_written_after_the_operator(printer):
+    """d/dg (g/(|g| + 1)): the fraction's numerator holds d alone, the expression follows in brackets."""
+    d = '<mrow><mi>d</mi><mspace width="0.1em"/></mrow>'
+    text = printer.doprint(Partial(G / (sp.Abs(G) + 1), G, ordinary=True))
+    assert text.startswith(f"<mrow><mfrac>{d}<mrow>{d}<mi>g</mi></mrow></mfrac>")
+    assert text.endswith('<mo stretchy="true">)</mo></mrow></mrow>')
+    applied = printer.doprint(Partial(sigmoid(G), G, ordinary=True))
+    assert applied == f"<mfrac><mrow>{d}{APPLIED.format('&#963;')}</mrow><mrow>{d}<mi>g</mi></mrow></mfrac>"

@@ -131,16 +131,18 @@ def _network_section(d: Derivation, titled: bool) -> list:
     if net.title and not titled:
         blocks.append(paragraph(net.title + "."))
     blocks.append(Break())
+    g, s = sp.Symbol("g", real=True), sp.Symbol("s", real=True)
     for j in range(1, d.depth + 1):
-        kind = "output" if j == d.depth else "hidden"
+        kind, act = "output" if j == d.depth else "hidden", d.activation(j)
+        # a custom activation is shown as the maths it was read as, not as the text typed
+        custom = () if act.name in activations.ACTIVATIONS else (act.apply(g), " ")
         blocks.append(
             paragraph(
-                f"Layer {j} ({kind}, {count_of(net.sizes[j], 'unit')}) applies the "
-                f"{d.activation(j).title} "
-                + ("to each unit." if d.activation(j).elementwise else "across its units.")
+                f"Layer {j} ({kind}, {count_of(net.sizes[j], 'unit')}) applies the {act.title} ",
+                *custom,
+                "to each unit." if act.elementwise else "across its units.",
             )
         )
-    g, s = sp.Symbol("g", real=True), sp.Symbol("s", real=True)
     rows = []
     for name in dict.fromkeys(net.activations):
         act = expression.activation(name)

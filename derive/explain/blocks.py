@@ -46,6 +46,14 @@ class Partial:
     inline: bool = False
     ordinary: bool = False
 
+    @property
+    def compound(self) -> bool:
+        """Whether ``of`` is a sum, product or power, written after the operator: d/dg (of).
+
+        Above a fraction bar, a fraction such as g/(|g| + 1) would be unreadable.
+        """
+        return any(getattr(self.of, flag, False) for flag in ("is_Add", "is_Mul", "is_Pow"))
+
 
 @dataclass(frozen=True)
 class Product:

@@ -229,6 +229,8 @@ class BackpropPrinter(Notation, LatexPrinter):
     def _print_Partial(self, node):
         d = "d" if node.ordinary else r"\partial"
         of, wrt = self._print(node.of), self._print(node.wrt)
+        if node.compound:
+            return rf"{d}\left({of}\right) / {d} {wrt}" if node.inline else rf"\frac{{{d}}}{{{d} {wrt}}} \left({of}\right)"
         return f"{d} {of} / {d} {wrt}" if node.inline else rf"\frac{{{d} {of}}}{{{d} {wrt}}}"
 
     def _print_Product(self, node):
@@ -280,7 +282,6 @@ class BackpropPrinter(Notation, LatexPrinter):
 
     def _print_Dots(self, node):
         return r"\vdots" if node.vertical else r"\cdots"
-
 
 
 # ---------------------------------------------------------------------------

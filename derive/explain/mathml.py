@@ -336,13 +336,18 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
 
     # -- layout nodes of derive.explain.account ----------------------------------------
     def _print_Partial(self, node):
-        def d(x):
+        def d(x=None):
             if node.ordinary:
                 mark = self._row(self._element("mi", text="d"), self._element("mspace", width="0.1em"))
             else:
                 mark = self._mo("\u2202", rspace="0")
-            return self._row(mark, self._print(x))
+            return mark if x is None else self._row(mark, self._print(x))
 
+        if node.compound:  # d/dg (of)
+            of = self._parens(self._print(node.of))
+            if node.inline:
+                return self._row(d(), of, self._mo("/"), d(node.wrt))
+            return self._row(self._element("mfrac", d(), d(node.wrt)), of)
         if node.inline:
             return self._row(d(node.of), self._mo("/"), d(node.wrt))
         return self._element("mfrac", d(node.of), d(node.wrt))
