@@ -178,6 +178,16 @@ def table(
     print()
 
 
+def compared(title: str, cases: list[Case], floor: Case | None, missing, targets) -> None:
+    """A table in ms, then each ``(case, other, target)`` ratio whose two cases both ran."""
+    table(title, "ms", 1e3, cases, floor, missing)
+    by_name = {case.name: case for case in cases}
+    for case, other, target in targets:
+        if case in by_name and other in by_name:
+            print(f"* {compare(by_name[case], by_name[other], target)}")
+    print()
+
+
 def _peer(make, *args, **kwargs):
     """A peer's ``(update, args)``, or the reason it cannot run."""
     try:
@@ -270,28 +280,20 @@ def wide(rounds: int, smoke: bool) -> None:
         with Load() as load:
             interleave(cases, rounds, 0.05, smoke, pause=PAUSE)
         name = np.dtype(dtype).name
-        table(
+        compared(
             f"2. Wide: one update of {WIDE_LAYERS} sigmoid, batch {WIDE_BATCH}, {name}, "
             f"{THREADS} threads",
-            "ms",
-            1e3,
             cases,
             floor,
             missing,
+            [
+                ("generated update", "hand-written numpy", 1.0),
+                ("generated update", "torch autograd", 1.0),
+                ("generated update", "jax.jit(grad)", 1.0),
+                ("jax.jit(generated update) on jax arrays", "jax.jit(grad)", 1.05),
+                ("generated update on torch tensors", "torch autograd", 1.0),
+            ],
         )
-        by_name = {case.name: case for case in cases}
-        generated = by_name["generated update"]
-        pairs = [
-            (generated, "hand-written numpy", 1.0),
-            (generated, "torch autograd", 1.0),
-            (generated, "jax.jit(grad)", 1.0),
-            (by_name.get("jax.jit(generated update) on jax arrays"), "jax.jit(grad)", 1.05),
-            (by_name.get("generated update on torch tensors"), "torch autograd", 1.0),
-        ]
-        for case, other, target in pairs:
-            if case is not None and other in by_name:
-                print(f"* {compare(case, by_name[other], target)}")
-        print()
         print(load.line())
         print()
 
@@ -447,24 +449,18 @@ def gpu(rounds: int, smoke: bool) -> None:
                 missing.append((name, f"failed: {type(error).__name__}: {error}"))
         interleave(cases, rounds, 0.1, smoke)
         floor = cases[0] if cases else None  # none without torch: the table lists why
-        table(
+        compared(
             f"5. GPU: one update of {layers} sigmoid, batch {batch}, {np.dtype(dtype).name}, "
             f"on {device}",
-            "ms",
-            1e3,
             cases,
             floor,
             missing,
+            [
+                ("generated update on torch tensors", "torch autograd", 1.0),
+                ("generated update on CuPy arrays", "torch autograd", 1.0),
+                ("jax.jit(generated update) on jax arrays", "jax.jit(grad)", 1.05),
+            ],
         )
-        by_name = {case.name: case for case in cases}
-        for case, other, target in [
-            ("generated update on torch tensors", "torch autograd", 1.0),
-            ("generated update on CuPy arrays", "torch autograd", 1.0),
-            ("jax.jit(generated update) on jax arrays", "jax.jit(grad)", 1.05),
-        ]:
-            if case in by_name and other in by_name:
-                print(f"* {compare(by_name[case], by_name[other], target)}")
-        print()
 
 
 def main(argv: list[str] | None = None) -> int:
