@@ -76,12 +76,14 @@ class ModuleCode:
         output_delta, complement = self._output_delta(d)
         # The explanation's y − f, written apart: say so on the line a student reads.
         note = complement and f"y - f, 1 - f as {self.printer.doprint(complement)}, precise near f = 1"
+        hidden = {j: d.layer_rule(j) for j in reversed(layers[:-1])}
         self.deltas = [self._line(a.delta(L), output_delta, "delta", L, note)] + [
-            self._line(a.delta(j), d.layer_rule(j), "delta", j) for j in reversed(layers[:-1])
+            self._line(a.delta(j), rule, "delta", j) for j, rule in hidden.items()
         ]
-        rules = [output_delta] + [d.layer_rule(j) for j in layers[:-1]]
         names = self.printer.arrays
-        self._delta_uses = {names[m] for rule in rules for m in rule.atoms(sp.MatrixSymbol)}
+        self._delta_uses = {
+            names[m] for rule in [output_delta, *hidden.values()] for m in rule.atoms(sp.MatrixSymbol)
+        }
         self.gradients = [self._line(f"dW{j}", d.gradient_rule(j), "gradient", j) for j in layers]
         self.updates = [self._line(f"W{j}_new", d.update_rule(j), "update", j) for j in layers]
         term = self._loss_term(d)
