@@ -28,6 +28,7 @@ from sympy.matrices.expressions import HadamardProduct, OneMatrix
 
 from codegen.printer import ArrayPrinter, Helper, LayerFunction, Line, Total
 from codegen.scalar import ScalarUpdate
+from derive import activations
 from derive.derivation import Derivation, Elementwise
 from derive.naming import LayerArrays, label
 from derive.network import Network
@@ -134,8 +135,7 @@ class ModuleCode:
         def stable(e):
             if not activation.elementwise:
                 return Helper(sp.Symbol(activation.log), g)
-            # f as its function of g, whose log the printer writes in the registry's form
-            return sp.log(e.args[0].xreplace({f: activation.apply(g)}))
+            return _stable_log(e.args[0].xreplace({f: activation.apply(g)}))
 
         return term.replace(lambda e: isinstance(e, sp.log) and e.has(f), stable)
 
@@ -158,6 +158,7 @@ class ModuleCode:
             "gradients": self.gradients,
             "updates": self.updates,
             "loss_step": self.loss,
+            "loss_title": self.derivation.loss.title,
             "scalar": self.scalar,
             "float_imports": list(self.scalar.imports) if self.scalar else [],
             "scalar_weights": list(zip(weights, map(repr, self.network.weight_shapes))),
@@ -178,6 +179,22 @@ class ModuleCode:
             "gradient_names": ", ".join(line.name for line in self.gradients),
             "update_names": ", ".join(line.name for line in self.updates),
         }
+
+
+def _stable_log(s: sp.Expr) -> sp.Expr:
+    """log s, or log(1 − s), of an activation's output s in the registry's stable form.
+
+    log σ(g) = −softplus(−g) and log(1 − σ(g)) = log σ(−g) = −softplus(g):
+    finite where σ rounds to 0 or 1.  Written in SymPy, so that the loss
+    line's signs cancel as they do on paper: y softplus(−g), not −y (−softplus(−g)).
+    """
+    entry = activations.of_function(s.func)
+    if entry is not None and entry.elementwise and callable(entry.log):
+        return entry.log(s.args[0])
+    entry = activations.of_function((1 - s).func)
+    if entry is not None and entry.elementwise and callable(entry.complement):
+        return _stable_log(entry.complement((1 - s).args[0]))
+    return sp.log(s)
 
 
 def _parts(shapes) -> tuple[str, list[str]]:

@@ -10,7 +10,7 @@ sample, so that a column vector v of the derivation is an array of shape
 expression                         printed
 =================================  ========================================
 W⁽ʲ⁾ X⁽ʲ⁻¹⁾                        ``s1 @ W2[:, :-1].T + W2[:, -1]``
-(W̄⁽ʲ⁺¹⁾)ᵀ δ⁽ʲ⁺¹⁾                   ``(delta2 @ W2[:, :-1])``
+(W̄⁽ʲ⁺¹⁾)ᵀ δ⁽ʲ⁺¹⁾                   ``delta2 @ W2[:, :-1]``
 δ⁽ʲ⁾ (X⁽ʲ⁻¹⁾)ᵀ                     ``outer(delta1, x)``: summed over samples
 a ⊙ b, a + b, a^⊙2, 1              ``a * b``, ``a + b``, ``a**2``, ``1``
 =================================  ========================================
@@ -32,11 +32,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy as sp
-from sympy.matrices.expressions import MatMul, Transpose
+from sympy.matrices.expressions import MatMul, OneMatrix, Transpose
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
 from derive import activations
+from derive.derivation import Elementwise
 
 
 @dataclass(frozen=True)
@@ -75,16 +76,38 @@ class Total(sp.Function):
     nargs = 1
 
 
-class _Terms:
-    """Sums lead with a positive term, as the explanation writes them: y − f, 1 − s."""
+class _AsWritten:
+    """Code as a person writes it: sums led by a positive term, products spaced.
+
+    Sums lead as the explanation writes them (y − f, 1 − s); products and
+    quotients are spaced as the layer lines are (g1 * sigmoid(g1), x / 2).
+    """
 
     def _as_ordered_terms(self, expr, order=None):
         terms = list(super()._as_ordered_terms(expr, order=order))
         positive = [t for t in terms if not t.could_extract_minus_sign()]
         return positive + [t for t in terms if t.could_extract_minus_sign()]
 
+    def _print_Mul(self, expr):
+        # A quotient written with `/`: g1 * sigmoid(g1), (y - f)**2 / 2.  (exact:
+        # e^{-g} stays e^{-g}, never 1/e^{g}, which overflows.)
+        if expr.could_extract_minus_sign():
+            return "-" + self.parenthesize(-expr, PRECEDENCE["Mul"], strict=True)
+        numer, denom = sp.fraction(expr, exact=True)
+        factors = numer.as_ordered_factors()
+        text = " * ".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=True) for a in factors)
+        if denom == 1:
+            return text
+        return f"{text} / {self.parenthesize(denom, PRECEDENCE['Mul'])}"
 
-class ArrayPrinter(_Terms, PythonCodePrinter):
+    def _print_Pow(self, expr, rational=False):
+        # 1 / a**2 for SymPy's a**(-2), as _print_Mul writes its quotients
+        if expr.exp.is_Number and expr.exp < 0:
+            return f"1 / {self.parenthesize(1 / expr, PRECEDENCE['Mul'])}"
+        return super()._print_Pow(expr, rational)
+
+
+class ArrayPrinter(_AsWritten, PythonCodePrinter):
     """The derivation's vector forms as array-API code for a batch of rows.
 
     Parameters
@@ -142,15 +165,28 @@ class ArrayPrinter(_Terms, PythonCodePrinter):
         return text
 
     def _print_HadamardProduct(self, expr):
-        return " * ".join(self.parenthesize(f, PRECEDENCE["Mul"], strict=True) for f in expr.args)
+        return " * ".join(self._factor(f) for f in expr.args)
+
+    def _factor(self, expr) -> str:
+        """expr as a factor of ``*``: bracketed if a sum, or an ``@`` (which binds as ``*`` does)."""
+        matrices = expr.as_coeff_matrices()[1] if isinstance(expr, MatMul) else ()
+        if len(matrices) > 1 and not isinstance(matrices[-1], Transpose):
+            return f"({self._print(expr)})"
+        if isinstance(expr, Elementwise):  # bracketed as the scalar expression it applies
+            expr = self._applied(expr)
+        return self.parenthesize(expr, PRECEDENCE["Mul"], strict=True)
+
+    def _applied(self, expr: Elementwise) -> sp.Expr:
+        """The scalar expression of an elementwise function, of its vector's array name."""
+        function, vector = expr.args
+        return function(sp.Symbol(self.arrays[vector], real=True))
 
     def _print_HadamardPower(self, expr):
         base, exp = expr.args
         return f"{self.parenthesize(base, PRECEDENCE['Pow'], strict=True)}**{self._print(exp)}"
 
     def _print_Elementwise(self, expr):
-        function, vector = expr.args
-        return self._print(function(sp.Symbol(self.arrays[vector], real=True)))
+        return self._print(self._applied(expr))
 
     def _print_LayerFunction(self, expr):
         return self._helper(expr.args[0].name, expr.args[1])
@@ -160,7 +196,9 @@ class ArrayPrinter(_Terms, PythonCodePrinter):
         if coeff != 1:
             rest = MatMul(*factors) if len(factors) > 1 else factors[0]
             sign, coeff = ("-", -coeff) if coeff < 0 else ("", coeff)
-            scaled = self.parenthesize(rest, PRECEDENCE["Mul"], strict=True)
+            if isinstance(rest, OneMatrix):  # a number, e.g. a constant slope
+                return sign + self._print(coeff)
+            scaled = self._factor(rest)
             return sign + (scaled if coeff == 1 else f"{self._print(coeff)} * {scaled}")
         a, b = factors
         if isinstance(b, Transpose):
@@ -168,7 +206,7 @@ class ArrayPrinter(_Terms, PythonCodePrinter):
             return self._helper("outer", a, self._input(b.arg))
         if isinstance(a, Transpose):
             # (W̄ᵀ δ)ᵀ = δᵀ W̄ for a row of δ
-            return f"({self._print(b)} @ {self._print(a.arg)})"
+            return f"{self._print(b)} @ {self._print(a.arg)}"
         # W X with X = (s, 1): the bias column added, X never built
         w, s = self._print(a), self._input(b)
         return f"{s} @ {w}[:, :-1].T + {w}[:, -1]"
@@ -205,20 +243,8 @@ class ArrayPrinter(_Terms, PythonCodePrinter):
     def _print_sign(self, expr):
         return f"xp.sign({self._print(expr.args[0])})"
 
-    def _print_log(self, expr):
-        # log s and log(1 − s) in the registry's stable forms, e.g. log σ(g) = −softplus(−g)
-        # and log(1 − σ(g)) = log σ(−g) = −softplus(g): finite where σ rounds to 0 or 1
-        arg = expr.args[0]
-        entry = activations.of_function(arg.func)
-        if entry is not None and entry.elementwise and callable(entry.log):
-            return self._print(entry.log(arg.args[0]))
-        entry = activations.of_function((1 - arg).func)
-        if entry is not None and entry.elementwise and callable(entry.complement):
-            return self._print(sp.log(entry.complement((1 - arg).args[0])))
-        return f"xp.log({self._print(arg)})"
 
-
-class ScalarPrinter(_Terms, PythonCodePrinter):
+class ScalarPrinter(_AsWritten, PythonCodePrinter):
     """SymPy's Python printer for floats, with the project's activations in stable forms.
 
     Functions of ``math`` are printed by their bare names and collected in
@@ -232,7 +258,7 @@ class ScalarPrinter(_Terms, PythonCodePrinter):
     >>> printer = ScalarPrinter()
     >>> from derive.activations import sigmoid
     >>> printer.doprint(sigmoid(g))
-    '(1/(1 + exp(-g)) if g >= 0 else exp(g)/(1 + exp(g)))'
+    '(1 / (1 + exp(-g)) if g >= 0 else exp(g) / (1 + exp(g)))'
     >>> printer.imports()
     [('math', ('exp',))]
     """
@@ -256,7 +282,7 @@ class ScalarPrinter(_Terms, PythonCodePrinter):
     def _print_sigmoid(self, expr):
         g, minus_g = self._print(expr.args[0]), self._print(-expr.args[0])
         exp = self._math("exp")
-        return f"(1/(1 + {exp}({minus_g})) if {g} >= 0 else {exp}({g})/(1 + {exp}({g})))"
+        return f"(1 / (1 + {exp}({minus_g})) if {g} >= 0 else {exp}({g}) / (1 + {exp}({g})))"
 
     def _print_softplus(self, expr):
         g, minus_g = self._print(expr.args[0]), self._print(-expr.args[0])

@@ -8,7 +8,7 @@ from the derivation's per-unit expressions as the seed computes them by
 hand::
 
     g1_1 = w1_1_1 * x1 + w1_1_2 * x2 + w1_1_3  # (eq:g-1)
-    s1_1 = (1/(1 + exp(-g1_1)) if g1_1 >= 0 else exp(g1_1)/(1 + exp(g1_1)))  # (eq:s-1)
+    s1_1 = (1 / (1 + exp(-g1_1)) if g1_1 >= 0 else exp(g1_1) / (1 + exp(g1_1)))  # (eq:s-1)
     ...
     delta1_1 = s1_1 * (1 - s1_1) * delta2_1 * w2_1_1  # (eq:delta-1)
 
@@ -67,8 +67,9 @@ class ScalarUpdate:
         for j in range(L, 0, -1):
             for i in d.units(j):
                 cancels = j == L and d.delta_cancels(i)
-                factors = [sp.Mul.make_args(f) for f in d.delta_factors(j, i)]
-                delta = d.delta(j, i) if cancels else sp.Mul(*sum(factors, ()), evaluate=False)
+                # the seed's factors in its order, less a slope of 1 (a linear unit's)
+                factors = [a for f in d.delta_factors(j, i) for a in sp.Mul.make_args(f) if a != 1]
+                delta = d.delta(j, i) if cancels else sp.Mul(*factors, evaluate=False)
                 lines.append(Line(str(n.delta(j, i)), printer.doprint(delta), label("delta", j)))
         # w + c δ X in the seed's order: printed as built
         in_order = ScalarPrinter({"order": "none"})

@@ -350,6 +350,14 @@ def elementwise(expr: sp.Expr, vectors: dict[sp.Symbol, sp.MatrixExpr]) -> sp.Ma
     """
     shape = next(iter(vectors.values())).shape
 
+    def of_one(e):
+        """e applied elementwise to the one vector it is of, else None."""
+        used = [v for v in vectors if e.has(v)]
+        if len(used) != 1:
+            return None
+        d = sp.Dummy("d", real=True)
+        return Elementwise(sp.Lambda(d, e.xreplace({used[0]: d})), vectors[used[0]])
+
     def lift(e):
         if e in vectors:
             return vectors[e]
@@ -359,16 +367,18 @@ def elementwise(expr: sp.Expr, vectors: dict[sp.Symbol, sp.MatrixExpr]) -> sp.Ma
             return MatAdd(*(lift(a) for a in e.args))
         if e.is_Mul:
             coeff, rest = e.as_coeff_Mul()
-            product = _hadamard(*(lift(a) for a in sp.Mul.make_args(rest)))
+            # a quotient of one vector, e.g. g sign(g)/(1 + |g|)², stays one fraction
+            product = of_one(rest) if sp.fraction(rest, exact=True)[1] != 1 else None
+            if product is None:
+                product = _hadamard(*(lift(a) for a in sp.Mul.make_args(rest)))
             return product if coeff == 1 else coeff * product
         if e.is_Pow and e.exp.is_Integer and e.exp > 0:
             return HadamardPower(lift(e.base), e.exp)
-        used = [v for v in vectors if e.has(v)]
-        if len(used) == 1:
-            # anything else of one vector, e.g. 1[g > 0] or 1/(1 + |g|): applied elementwise
-            d = sp.Dummy("d", real=True)
-            return Elementwise(sp.Lambda(d, e.xreplace({used[0]: d})), vectors[used[0]])
-        raise ValueError(f"cannot lift {e} to a vector expression")
+        # anything else of one vector, e.g. 1[g > 0] or 1/(1 + |g|): applied elementwise
+        lifted = of_one(e)
+        if lifted is None:
+            raise ValueError(f"cannot lift {e} to a vector expression")
+        return lifted
 
     return lift(expr)
 

@@ -9,10 +9,13 @@ the generated module's ``gradients`` match five-point finite differences of its
 
 from __future__ import annotations
 
+import ast
 import functools
 import itertools
 import random
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,6 +163,56 @@ def test_generated_gradients_match_finite_differences(
     scale = np.max(np.abs(expected))
     assert scale > 1e-3
     assert np.max(np.abs(got - expected)) / scale <= 1e-6
+
+
+def as_written_by_hand(source: str) -> list[str]:
+    """What a person writing the module would not write: an operator without a space
+    on each side (``**`` aside), a factor 1, ``* -x``, ``-(-x)``, or brackets around
+    a whole right-hand side."""
+    faults = []
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        text = ast.get_source_segment(source, node)
+        if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.Pow):
+            between = source_between(source, node.left, node.right)
+            if not re.fullmatch(r"\)* \S{1,2} \(*", between):
+                faults.append(f"spacing {between!r} in {text}")
+            if isinstance(node.op, ast.Mult) and any(
+                isinstance(o, ast.Constant) and o.value == 1 for o in (node.left, node.right)
+            ):
+                faults.append(f"a factor 1 in {text}")
+            if isinstance(node.op, ast.Mult) and isinstance(node.right, ast.UnaryOp):
+                faults.append(f"* - in {text}")
+        if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.UnaryOp):
+            faults.append(f"a double sign in {text}")
+        if isinstance(node, ast.Assign) and not isinstance(node.value, (ast.IfExp, ast.Tuple)):
+            right = ast.get_source_segment(source, node.value, padded=False)
+            line = source.splitlines()[node.lineno - 1]
+            if f"= ({right})" in line:
+                faults.append(f"brackets around {right}")
+    return faults
+
+
+def source_between(source: str, left: ast.AST, right: ast.AST) -> str:
+    """The text between two operands of one line (or across lines, joined)."""
+    lines = source.splitlines()
+    if left.end_lineno == right.lineno:
+        return lines[right.lineno - 1][left.end_col_offset : right.col_offset]
+    return "\n".join(lines[left.end_lineno - 1 : right.lineno])[left.end_col_offset :]
+
+
+@pytest.mark.parametrize("hidden, loss, output, layers, kappa", COMBINATIONS)
+def test_generated_module_reads_as_if_written_by_hand(build, hidden, loss, output, layers, kappa):
+    module = build(network(hidden, loss, output, layers))
+    source = Path(module.__file__).read_text()
+    assert "# (eq:delta-1)" in source
+    assert as_written_by_hand(source) == []
+
+
+def test_the_hand_written_check_finds_each_fault():
+    for fault in ["a = b*c", "a = b * 1", "a = b * -c", "a = -(-b)", "a = (b @ c)", "a = b/ c"]:
+        assert as_written_by_hand(fault), fault
+    assert as_written_by_hand("a = (b - c) * d / (e * f)\nb = -c**2 + (1 if d else 0)") == []
 
 
 # -- (c) the LaTeX explanation ------------------------------------------------

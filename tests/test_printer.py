@@ -4,7 +4,7 @@ import pytest
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct
 
-from codegen.module import vector_names
+from codegen.module import ModuleCode, vector_names
 from codegen.printer import ArrayPrinter, Helper, LayerFunction, ScalarPrinter, Total
 from derive import Derivation, Network, seed
 from derive.activations import relu, sigmoid, softplus
@@ -44,12 +44,16 @@ def test_gradient_and_update_sum_over_the_samples():
         ("tanh", "xp.tanh(g1)", "(1 - s1**2) * (delta2 @ W2[:, :-1])"),
         ("relu", "xp.maximum(g1, 0)", "step(g1) * (delta2 @ W2[:, :-1])"),
         ("softplus", "softplus(g1)", "sigmoid(g1) * (delta2 @ W2[:, :-1])"),
-        ("linear", "g1", "(delta2 @ W2[:, :-1])"),
+        ("linear", "g1", "delta2 @ W2[:, :-1]"),
+        ("2*x - 3", "2 * g1 - 3", "2 * (delta2 @ W2[:, :-1])"),
+        ("x*sigmoid(x)", "g1 * sigmoid(g1)", "(g1 * (1 - sigmoid(g1)) * sigmoid(g1) + sigmoid(g1)) * (delta2 @ W2[:, :-1])"),
+        ("x**2/2 - x", "g1**2 / 2 - g1", "(g1 - 1) * (delta2 @ W2[:, :-1])"),
+        ("1/(1 + x**2)", "1 / (g1**2 + 1)", "(-2 * g1 / (g1**2 + 1)**2) * (delta2 @ W2[:, :-1])"),
         (
             "x/(1 + abs(x))",
-            "g1/(xp.abs(g1) + 1)",
+            "g1 / (xp.abs(g1) + 1)",
             (
-                "(1/(xp.abs(g1) + 1) - (xp.abs(g1) + 1)**(-2) * xp.sign(g1) * g1)"
+                "(1 / (xp.abs(g1) + 1) - g1 * xp.sign(g1) / (xp.abs(g1) + 1)**2)"
                 " * (delta2 @ W2[:, :-1])"
             ),
         ),
@@ -67,13 +71,22 @@ def test_layer_functions_and_the_loss():
     precise = HadamardProduct(n.vector("y", 1), LayerFunction("softmax_complement", n.vector("g", 1)))
     assert code(precise, d) == "y * softmax_complement(g1)"
     assert code(LayerFunction("softmax", n.vector("g", 1)), d) == "softmax(g1)"
-    assert code(Total(-y * Helper(sp.Symbol("log_softmax"), g)), d) == "xp.sum(-y*log_softmax(g1))"
+    assert code(Total(-y * Helper(sp.Symbol("log_softmax"), g)), d) == "xp.sum(-y * log_softmax(g1))"
     assert code(Total((y - f) ** 2)) == "xp.sum((y - f)**2)"
+    assert code(Total((y - f) ** 2 / 2)) == "xp.sum((y - f)**2 / 2)"
 
 
-def test_logs_of_a_sigmoid_stay_finite():
-    assert code(sp.log(sigmoid(g))) == "-softplus(-g1)"
-    assert code(sp.log(1 - sigmoid(g))) == "-softplus(g1)"
+def test_products_and_quotients_are_spaced_and_keep_exponentials_whole():
+    assert code(-2 * g * sp.exp(-g**2)) == "-2 * g1 * xp.exp(-g1**2)"
+    assert code(g / (1 + sp.Abs(g)) ** 2) == "g1 / (xp.abs(g1) + 1)**2"
+    assert code((1 + sp.Abs(g)) ** -2) == "1 / (xp.abs(g1) + 1)**2"
+    assert code(g / (2 * y)) == "g1 / (2 * y)"
+    assert code(sp.Pow(g * y, -1, evaluate=False)) == "1 / (g1 * y)"
+
+
+def test_the_losses_logs_of_a_sigmoid_stay_finite_and_their_signs_cancel():
+    d = Derivation(Network((2, 1), ("sigmoid",), "binary_cross_entropy"))
+    assert ModuleCode(d.network).loss.code == "xp.sum(y * softplus(-g1) + (1 - y) * softplus(g1))"
     assert code(sp.log(f)) == "xp.log(f)"
 
 
@@ -84,7 +97,7 @@ def test_relu_slope_must_be_zero_at_zero():
 
 def test_scalar_forms_never_overflow_and_keep_nan():
     printer = ScalarPrinter()
-    assert printer.doprint(sigmoid(g)) == "(1/(1 + exp(-g1)) if g1 >= 0 else exp(g1)/(1 + exp(g1)))"
+    assert printer.doprint(sigmoid(g)) == "(1 / (1 + exp(-g1)) if g1 >= 0 else exp(g1) / (1 + exp(g1)))"
     assert printer.doprint(softplus(g)) == "(g1 + log1p(exp(-g1)) if g1 > 0 else log1p(exp(g1)))"
     assert printer.doprint(relu(g)) == "(0.0 if g1 < 0 else g1)"
     assert printer.doprint(sp.Heaviside(g, 0)) == "(1.0 if g1 > 0 else 0.0 if g1 <= 0 else g1)"
