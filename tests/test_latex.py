@@ -11,7 +11,7 @@ from derive import Derivation, Network, seed
 from derive.activations import sigmoid
 from derive.explain.blocks import Partial
 from derive.explain.latex import BackpropPrinter, document, escape, explain
-from derive.network import load_spec
+from derive.network import from_table, load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -209,3 +209,24 @@ def test_the_derivative_of_a_sum_product_or_power_is_written_after_the_operator(
         r"d\left(g \sigma\left(g\right)\right) / d g"
     )
     assert printer.doprint(Partial(sigmoid(g), g, ordinary=True)) == r"\frac{d \sigma\left(g\right)}{d g}"
+
+
+def test_a_sum_is_written_in_one_order_in_every_row():
+    """|g| + 1 in the slope, the δ rows and the worked example alike, whatever order SymPy keeps."""
+    net = from_table({
+        "layers": [2, 3, 2, 1],
+        "activation": ["x*sigmoid(x)", "x/(1 + abs(x))", "linear"],
+        "loss": "half_squared_error",
+        "weights": [
+            [[0.5, -1, 0.25], [1, 0.5, -0.5], [-1, 2, 0]],
+            [[1, -1, 0.5, 0], [0.5, 0.5, -1, 1]],
+            [[2, -1, 0.5]],
+        ],
+        "example": {"x": [1, 2], "y": [0.5], "c": 0.5},
+    })  # fmt: skip
+    text = explain(Derivation(net))
+    assert r"1 + \left|" not in text
+    for unit in ("g^{(2)}_{1}", "g^{(2)}_{2}", "-0.076", "-1.384"):
+        assert rf"\frac{{1}}{{\left|{{{unit}}}\right| + 1}}" in text, unit
+    # swish's slope g (1 - σ(g)) σ(g) + σ(g) keeps its order when g is negative
+    assert r"\delta^{(1)}_{1} &= \left(\left(-1.25\right) \cdot \left(1 - \sigma" in text

@@ -21,6 +21,7 @@ from derive.explain.blocks import (
     paragraph,
     product,
 )
+from derive.explain.notation import with_numbers
 from derive.explain.phrases import (
     MAX_UNITS_SHOWN,
     delta_x,
@@ -62,8 +63,7 @@ def example_section(d: Derivation, digits: int) -> list:
             # entropy) is worked in its short form, which has no 1/(1 - f) to blow up
             short = j == d.depth and d.delta_cancels(i)
             formula = d.delta(j, i) if short else sp.Mul(*d.delta_factors(j, i), evaluate=False)
-            with sp.evaluate(False):
-                shown = formula.xreplace(v)
+            shown = with_numbers(formula, v)
             rows.append(Row(n.delta(j, i), equal(Numbers(shown), Numbers(v[n.delta(j, i)]))))
     blocks.append(equations(rows))
     if example.note:

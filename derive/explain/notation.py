@@ -46,11 +46,13 @@ class Notation:
 
     # sums lead with a positive term: y - f, 1 - s
     def _as_ordered_terms(self, expr, order=None):
-        if unevaluated(expr) or isinstance(expr, sp.MatAdd):
-            return list(expr.args)  # written in a chosen order: keep it
-        terms = list(super()._as_ordered_terms(expr, order=order))
-        positive = [t for t in terms if not t.could_extract_minus_sign()]
-        return positive + [t for t in terms if t.could_extract_minus_sign()]
+        if unevaluated(expr) or isinstance(expr, sp.MatAdd) or self.numeric:
+            # written in a chosen order, or with numbers in (by with_numbers, in the
+            # order of its formula, which SymPy's equality cannot tell apart): keep it
+            return list(expr.args)
+        # Inside a product kept as written, whose order "none" is for its own
+        # factors, a sum is ordered as everywhere else: |g| + 1, not 1 + |g|.
+        return printed_terms(expr)
 
     def _numeric_fraction(self, expr) -> tuple[list, list]:
         """The factors of a product with numbers, above and below the line.
@@ -88,6 +90,39 @@ def decimals(value: float, digits: int) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def printed_terms(expr: sp.Add) -> list:
+    """The terms of a sum in the order the explanation shows them: positive ones first.
+
+    Examples
+    --------
+    >>> y, f, g = sp.symbols("y f g")
+    >>> printed_terms(y - f), printed_terms(sp.Abs(g) + 1)
+    ([y, -f], [Abs(g), 1])
+    """
+    terms = expr.as_ordered_terms()
+    return [t for t in terms if not t.could_extract_minus_sign()] + [
+        t for t in terms if t.could_extract_minus_sign()
+    ]
+
+
+def with_numbers(expr: sp.Expr, values: dict) -> sp.Expr:
+    """expr with the values substituted, unevaluated, each sum's terms in printed order.
+
+    Left to SymPy, a sum with numbers in keeps its terms in the order it stores
+    them, which differs from unit to unit: |−0.076| + 1 in one row, 1 + |−1.384|
+    in the next.
+    """
+
+    def written(e):
+        if e.is_Atom:
+            return values.get(e, e)
+        terms = printed_terms(e) if e.is_Add and not unevaluated(e) else e.args
+        return e.func(*(written(t) for t in terms))
+
+    with sp.evaluate(False):
+        return written(expr)
 
 
 def unevaluated(expr) -> bool:

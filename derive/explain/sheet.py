@@ -43,6 +43,7 @@ from derive.explain.blocks import (
     product,
 )
 from derive.explain.mathml import BackpropMathMLPrinter
+from derive.explain.notation import with_numbers
 from derive.network import Network
 
 
@@ -146,8 +147,7 @@ def solution_blocks(d: Derivation) -> list:
             shown = product(weights, inputs, joint="cdot")
             rows.append(Row(g, equal(Numbers(shown), Numbers(v[g]))))
         for i in d.units(j):
-            with sp.evaluate(False):
-                unit = d.output(j, i).xreplace({u: v[u] for u in d.output(j, i).free_symbols})
+            unit = with_numbers(d.output(j, i), v)
             rows.append(Row(n.output(j, i), equal(Numbers(unit), Numbers(v[n.output(j, i)]))))
     out = [
         Section("Solution"),
