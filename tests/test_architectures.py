@@ -194,11 +194,12 @@ def as_written_by_hand(source: str) -> list[str]:
 
 
 def source_between(source: str, left: ast.AST, right: ast.AST) -> str:
-    """The text between two operands of one line (or across lines, joined)."""
-    lines = source.splitlines()
+    """The text between two operands (ast's offsets count the bytes of UTF-8)."""
+    lines = [line.encode() for line in source.splitlines()]
     if left.end_lineno == right.lineno:
-        return lines[right.lineno - 1][left.end_col_offset : right.col_offset]
-    return "\n".join(lines[left.end_lineno - 1 : right.lineno])[left.end_col_offset :]
+        return lines[right.lineno - 1][left.end_col_offset : right.col_offset].decode()
+    text = b"\n".join(lines[left.end_lineno - 1 : right.lineno])
+    return text[left.end_col_offset : len(text) - len(lines[right.lineno - 1]) + right.col_offset].decode()
 
 
 @pytest.mark.parametrize("hidden, loss, output, layers, kappa", COMBINATIONS)
@@ -213,6 +214,8 @@ def test_the_hand_written_check_finds_each_fault():
     for fault in ["a = b*c", "a = b * 1", "a = b * -c", "a = -(-b)", "a = (b @ c)", "a = b/ c"]:
         assert as_written_by_hand(fault), fault
     assert as_written_by_hand("a = (b - c) * d / (e * f)\nb = -c**2 + (1 if d else 0)") == []
+    assert as_written_by_hand("a = ('δ' + b) * c") == []
+    assert as_written_by_hand("a = ('δ' + b)*c")
 
 
 # -- (c) the LaTeX explanation ------------------------------------------------
