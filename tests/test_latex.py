@@ -11,6 +11,7 @@ from derive import Derivation, Network, seed
 from derive.activations import sigmoid
 from derive.explain.blocks import Partial
 from derive.explain.latex import BackpropPrinter, document, escape, explain
+from derive.explain.notation import with_numbers
 from derive.network import from_table, load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +99,34 @@ def test_numbers_print_to_the_requested_decimals(seed_derivation):
     assert seven.doprint(x) == "-0.1480203"
     assert three.doprint(sp.Float(2.0)) == "2"
     assert three.doprint(sp.Float(-0.0001)) == "0"
+
+
+def test_a_term_after_a_sign_is_bracketed_only_where_it_starts_with_its_own(seed_derivation):
+    """0 − (−0.3), but 1 − (−0.3) · 0.2 and a − (−0.3)/b without brackets round the whole term."""
+    from derive.explain.mathml import BackpropMathMLPrinter
+
+    latex = BackpropPrinter(seed_derivation.names, digits=3, numeric=True)
+    mathml = BackpropMathMLPrinter(seed_derivation.names, digits=3, numeric=True)
+    x, y = sp.symbols("x y")
+    values = {x: sp.Float(-0.3), y: sp.Float(0.2)}
+    softsign_slope = 1 / (sp.Abs(x) + 1) - x * sp.sign(x) / (sp.Abs(x) + 1) ** 2
+    assert [latex.doprint(with_numbers(e, values)) for e in (1 - x, 1 - x * y, softsign_slope)] == [
+        r"1 - \left(-0.3\right)",
+        r"1 - \left(-0.3\right) \cdot 0.2",
+        (
+            r"\frac{1}{\left|{-0.3}\right| + 1} - \frac{\left(-0.3\right) \cdot \operatorname{sign}{\left(-0.3 \right)}}"
+            r"{\left(\left|{-0.3}\right| + 1\right)^{2}}"
+        ),
+    ]
+    minus, opened = "<mo>&#8722;</mo>", '<mo stretchy="false">(</mo>'
+    bracketed_after_minus = [
+        minus + "<mrow>" + opened in mathml.doprint(with_numbers(e, values)) for e in (1 - x, 1 - x * y, softsign_slope)
+    ]
+    assert bracketed_after_minus == [True, False, False]
+    # a sum's first term as it stands, in both formats: (-0.3) · 0.2 + 1, not -0.3 · 0.2 + 1
+    first = with_numbers(x * y + 1, values)
+    assert latex.doprint(first) == r"\left(-0.3\right) \cdot 0.2 + 1"
+    assert mathml.doprint(first).startswith("<mrow><mrow><mrow>" + opened + "<mrow>" + minus + "<mn>0.3</mn>")
 
 
 def test_escape_makes_text_safe():

@@ -3,12 +3,15 @@
 import re
 
 import pytest
+import sympy as sp
 
 from derive import Derivation, Network, load_spec, seed
+from derive.activations import sigmoid
+from derive.explain import linebreak
 from derive.explain.account import account
-from derive.explain.blocks import Equations, Table
+from derive.explain.blocks import Equations, Numbers, Row, Table
 from derive.explain.latex import BackpropPrinter, aligned_rows, decimals
-from derive.explain.linebreak import LINE_WIDTH, TABLE_WIDTH, Measure
+from derive.explain.linebreak import LEADS, LINE_WIDTH, TABLE_WIDTH, Measure
 
 CLASSIFIER = "derive/networks/classifier.toml"
 
@@ -46,7 +49,6 @@ def test_a_broken_update_keeps_every_number_in_order(classifier):
 def test_every_line_of_the_example_fits(spec):
     d = Derivation(load_spec(spec) if spec else Network.from_layers("3-4-4-2"))
     measure = Measure(d.names, 3)
-    from derive.explain.linebreak import LEADS
 
     for block in account(d):
         if isinstance(block, Equations):
@@ -75,3 +77,19 @@ def test_a_wide_table_is_split_into_panels_with_the_sample_number(classifier):
     ]
     measure = Measure(classifier.names, 3)
     assert all(sum(measure(h) + 1.1 for h in p) < TABLE_WIDTH for p in panels)
+
+
+
+def test_a_broken_product_leaves_no_lone_factor_that_the_line_above_could_share():
+    """δ = (slope) · δ · w over two lines: the slope, then δ · w, not the slope · δ, then · w alone."""
+    d = Derivation(seed())
+    measure = Measure(d.names, 3)
+    g, delta, w = sp.Float(-1.25), sp.Float(-0.439), sp.Float(-1.0)
+    with sp.evaluate(False):
+        slope = g * (1 - sigmoid(g)) * sigmoid(g) + sigmoid(g)  # swish's, at g
+        row = Row(d.names.delta(1, 1), Numbers(sp.Mul(slope, delta, w)))
+        first = Numbers(sp.Mul(slope, delta))
+    room = LEADS["="] + measure(first) + 0.01  # the slope and δ fit a line, w does not
+    lines = linebreak._broken(row.relation, row.right, room, measure)
+    assert [(op, list(node.of.factors)) for op, node in lines] == [("=", [slope]), ("cdot", [delta, w])]
+    assert all(LEADS[op] + measure(node) <= room for op, node in lines)

@@ -122,9 +122,8 @@ class BackpropPrinter(Notation, LatexPrinter):
         return " - " + self._print(-term) if term.could_extract_minus_sign() else " + " + self._print(term)
 
     def _term(self, term) -> str:
-        """A term after a sign: in parentheses when a sum or itself negative."""
         text = self._print(term)
-        return rf"\left({text}\right)" if term.is_Add or term.could_extract_minus_sign() else text
+        return rf"\left({text}\right)" if self._parenthesized_after_sign(term) else text
 
     # -- products ---------------------------------------------------------
     def _print_Mul(self, expr):

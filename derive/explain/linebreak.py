@@ -175,16 +175,46 @@ def _broken(op: str, node, room: float, measure: Measure) -> list[tuple[str, obj
     if isinstance(inner, blocks.Listed):
         return _listed(op, [], inner, room, measure, wrap)
     if factors is not None and len(factors) > 1:
-        lines, current, current_op = [], [], op
-        for factor in factors:
-            trial = wrap(blocks.Product(tuple(current + [factor]), "cdot"))
-            if current and LEADS[current_op] + measure(trial) > room:
-                lines.append((current_op, wrap(blocks.Product(tuple(current), "cdot"))))
-                current, current_op = [], "cdot"
-            current.append(factor)
-        lines.append((current_op, wrap(blocks.Product(tuple(current), "cdot"))))
-        return lines
+        return _balanced(op, factors, room, measure, wrap)
     return [(op, node)]  # nothing to break at: it stays one line
+
+
+def _balanced(op, factors, room, measure, wrap) -> list[tuple[str, object]]:
+    """A product's factors over the fewest lines, the lines as even as those allow.
+
+    Filling each line in turn would leave a lone short factor on the last
+    line, such as ``· (−1)`` under a long slope; of the breaks into the fewest
+    lines, the one with the least sum of squared room to spare is taken.  A
+    factor too wide for a line alone takes a line of its own.
+    """
+
+    def line(start, end):
+        lead = op if start == 0 else "cdot"
+        return lead, wrap(blocks.Product(tuple(factors[start:end]), "cdot"))
+
+    def spare(start, end):
+        lead, node = line(start, end)
+        left = room - LEADS[lead] - measure(node)
+        return max(left, 0.0) if left >= 0 or end - start == 1 else None
+
+    n = len(factors)
+    # best[start]: (lines, cost, end of the first line) for factors[start:], the fewest lines first
+    best: list[tuple[int, float, int]] = [(0, 0.0, n)] * (n + 1)
+    for start in range(n - 1, -1, -1):
+        options = []
+        for end in range(start + 1, n + 1):
+            left = spare(start, end)
+            if left is None:
+                break  # a longer line fits no better
+            count, cost, _ = best[end]
+            options.append((count + 1, cost + left**2, end))
+        best[start] = min(options)
+    lines, start = [], 0
+    while start < n:
+        end = best[start][2]
+        lines.append(line(start, end))
+        start = end
+    return lines
 
 
 def _factors(node, numeric: bool):

@@ -172,8 +172,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
     # -- sums and products ----------------------------------------------------
     def _print_Add(self, expr, order=None):
         terms = self._as_ordered_terms(expr, order=order)
-        cut = len(terms) > MAX_TERMS_SHOWN
-        if cut:
+        if len(terms) > MAX_TERMS_SHOWN:
             terms = terms[:2] + [None] + terms[-1:]  # ..., a ⋯ and the last term
         row = self._row()
         for n, term in enumerate(terms):
@@ -181,16 +180,15 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
                 row.appendChild(self._mo("+"))
                 row.appendChild(self._mo("\u22ef"))
                 continue
+            if n == 0 and self.numeric:  # with numbers in, the first as it stands: (-0.759) · 1
+                row.appendChild(self._print(term))
+                continue
             negative = term.could_extract_minus_sign()
             if n or negative:
                 row.appendChild(self._mo(MINUS if negative else "+"))
-            row.appendChild(self._term(-term if negative else term))
+            term = -term if negative else term
+            row.appendChild(self._parens(self._print(term)) if self._parenthesized_after_sign(term) else self._print(term))
         return row
-
-    def _term(self, term):
-        """A term after a sign: in parentheses when a sum, or, with numbers in, negative."""
-        negative = self.numeric and term.could_extract_minus_sign()
-        return self._parens(self._print(term)) if term.is_Add or negative else self._print(term)
 
     def _print_Mul(self, expr):
         if self.numeric:

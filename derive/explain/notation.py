@@ -54,6 +54,15 @@ class Notation:
         # factors, a sum is ordered as everywhere else: |g| + 1, not 1 + |g|.
         return printed_terms(expr)
 
+    def _parenthesized_after_sign(self, term) -> bool:
+        """Whether a term after a + or − is written in parentheses: a sum, or a negative number.
+
+        With numbers in, 0 − (−0.998); a negative product needs none, its
+        negative number being in parentheses already, 1 − (−0.3) · 0.2, or
+        above a fraction bar.
+        """
+        return term.is_Add or (self.numeric and term.is_Number and term.is_negative)
+
     def _numeric_fraction(self, expr) -> tuple[list, list]:
         """The factors of a product with numbers, above and below the line.
 
