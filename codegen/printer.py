@@ -36,7 +36,7 @@ from sympy.matrices.expressions import MatMul, OneMatrix, Transpose
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
-from derive import activations
+from derive import activations, naming
 from derive.derivation import Elementwise
 
 
@@ -84,9 +84,7 @@ class _AsWritten:
     """
 
     def _as_ordered_terms(self, expr, order=None):
-        terms = list(super()._as_ordered_terms(expr, order=order))
-        positive = [t for t in terms if not t.could_extract_minus_sign()]
-        return positive + [t for t in terms if t.could_extract_minus_sign()]
+        return naming.positive_first(super()._as_ordered_terms(expr, order=order))
 
     def _print_Mul(self, expr):
         # A quotient written with `/`: g1 * sigmoid(g1), (y - f)**2 / 2.  (exact:

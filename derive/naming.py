@@ -362,3 +362,20 @@ class Label(str):
         self = super().__new__(cls, f"eq:{tag}")
         self.tag = tag
         return self
+
+
+def positive_first(terms) -> list:
+    """A sum's terms in the order the notation writes them: positive ones first, y − f, 1 − s.
+
+    The explanation and the generated code write every sum so; each group
+    keeps the order given.
+
+    Examples
+    --------
+    >>> y, f, g = sp.symbols("y f g")
+    >>> positive_first((y - f).as_ordered_terms()), positive_first((sp.Abs(g) + 1).as_ordered_terms())
+    ([y, -f], [Abs(g), 1])
+    """
+    return [t for t in terms if not t.could_extract_minus_sign()] + [
+        t for t in terms if t.could_extract_minus_sign()
+    ]

@@ -52,7 +52,7 @@ class Notation:
             return list(expr.args)
         # Inside a product kept as written, whose order "none" is for its own
         # factors, a sum is ordered as everywhere else: |g| + 1, not 1 + |g|.
-        return printed_terms(expr)
+        return naming.positive_first(expr.as_ordered_terms())
 
     def _parenthesized_after_sign(self, term) -> bool:
         """Whether a term after a + or − is written in parentheses: a sum, or a negative number.
@@ -101,21 +101,6 @@ def decimals(value: float, digits: int) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def printed_terms(expr: sp.Add) -> list:
-    """The terms of a sum in the order the explanation shows them: positive ones first.
-
-    Examples
-    --------
-    >>> y, f, g = sp.symbols("y f g")
-    >>> printed_terms(y - f), printed_terms(sp.Abs(g) + 1)
-    ([y, -f], [Abs(g), 1])
-    """
-    terms = expr.as_ordered_terms()
-    return [t for t in terms if not t.could_extract_minus_sign()] + [
-        t for t in terms if t.could_extract_minus_sign()
-    ]
-
-
 def with_numbers(expr: sp.Expr, values: dict) -> sp.Expr:
     """expr with the values substituted, unevaluated, each sum's terms in printed order.
 
@@ -127,7 +112,7 @@ def with_numbers(expr: sp.Expr, values: dict) -> sp.Expr:
     def written(e):
         if e.is_Atom:
             return values.get(e, e)
-        terms = printed_terms(e) if e.is_Add and not unevaluated(e) else e.args
+        terms = naming.positive_first(e.as_ordered_terms()) if e.is_Add and not unevaluated(e) else e.args
         return e.func(*(written(t) for t in terms))
 
     with sp.evaluate(False):
