@@ -391,11 +391,18 @@ def _check_weights(weights, shapes) -> None:
         raise SpecError(f"weights: expected {len(shapes)} layer matrices, got {len(weights)}")
     for j, (matrix, (rows, cols)) in enumerate(zip(weights, shapes), start=1):
         if len(matrix) != rows or any(len(row) != cols for row in matrix):
-            got = f"{len(matrix)} rows of lengths {[len(row) for row in matrix]}"
             raise SpecError(
-                f"weights: layer {j} needs {rows} rows of {cols} "
-                f"(inputs + bias, bias last), got {got}"
+                f"weights: layer {j} needs {_rows(rows, [cols] * rows)} "
+                f"(inputs + bias, bias last), got {_rows(len(matrix), [len(row) for row in matrix])}"
             )
+
+
+def _rows(count: int, lengths: list[int]) -> str:
+    """``2 rows of 3 numbers``, ``1 row of 2 numbers`` or ``2 rows of 3 and 2 numbers``."""
+    if not lengths:
+        return "no rows"
+    of = lengths[0] if len(set(lengths)) == 1 else " and ".join(map(str, lengths))
+    return f"{count} row{'s' * (count != 1)} of {of} number{'s' * (lengths != [1] * count)}"
 
 
 def _check_pairing(net: Network) -> None:

@@ -141,7 +141,7 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, words):
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not"),
         (b'layers = [2, 1]\ncolour = "red"\n', "unknown field 'colour'"),
         (b"layers = [2, 0, 1]\n", "layers"),
-        (b"layers = [2, 1]\nweights = [[[1, 2]]]\n", "weights: layer 1 needs 1 rows of 3"),
+        (b"layers = [2, 1]\nweights = [[[1, 2]]]\n", "weights: layer 1 needs 1 row of 3 numbers"),
         (b'layers = [2, 1]\nactivation = ["sigmoid", "tanh"]\n', "activation: need one per layer"),
         (b'layers = [2, 1]\nname = "x y"\n', "name"),
         (b"title = 3\nlayers = [2, 1]\n", "title"),

@@ -210,7 +210,7 @@ def test_not_toml(tmp_path, content, problem):
         (
             "layers = [2, 2, 1]\nweights = [[[1, 2, 3], [1, 2]], [[1, 2, 3]]]",
             "weights",
-            "layer 1 needs 2 rows of 3",
+            "layer 1 needs 2 rows of 3 numbers (inputs + bias, bias last), got 2 rows of 3 and 2 numbers",
         ),
         (
             "layers = [2, 2, 1]\nweights = [[[1, 2, 3], [1, 2, 3]]]",
@@ -220,7 +220,7 @@ def test_not_toml(tmp_path, content, problem):
         (
             "layers = [2, 2, 1]\nweights = [[[1, 2, 3], [1, 2, 3]], [[1, 2]]]",
             "weights",
-            "layer 2 needs 1 rows of 3",
+            "layer 2 needs 1 row of 3 numbers (inputs + bias, bias last), got 1 row of 2 numbers",
         ),
         ('layers = [2, 1]\nweights = "abc"', "weights", "expected a list"),
         ("layers = [2, 1]\nweights = [[[1, nan, 3]]]", "weights", "finite number"),
