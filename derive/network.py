@@ -398,11 +398,12 @@ def _check_weights(weights, shapes) -> None:
 
 
 def _rows(count: int, lengths: list[int]) -> str:
-    """``2 rows of 3 numbers``, ``1 row of 2 numbers`` or ``2 rows of 3 and 2 numbers``."""
+    """``2 rows of 3 numbers``, ``1 row of 1 number`` or, ragged, ``3 rows of 2 to 3 numbers``."""
     if not lengths:
         return "no rows"
-    of = lengths[0] if len(set(lengths)) == 1 else " and ".join(map(str, lengths))
-    return f"{count} row{'s' * (count != 1)} of {of} number{'s' * (lengths != [1] * count)}"
+    low, high = min(lengths), max(lengths)
+    of = f"{low} number{'s' * (low != 1)}" if low == high else f"{low} to {high} numbers"
+    return f"{count} row{'s' * (count != 1)} of {of}"
 
 
 def _check_pairing(net: Network) -> None:

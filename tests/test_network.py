@@ -210,7 +210,7 @@ def test_not_toml(tmp_path, content, problem):
         (
             "layers = [2, 2, 1]\nweights = [[[1, 2, 3], [1, 2]], [[1, 2, 3]]]",
             "weights",
-            "layer 1 needs 2 rows of 3 numbers (inputs + bias, bias last), got 2 rows of 3 and 2 numbers",
+            "layer 1 needs 2 rows of 3 numbers (inputs + bias, bias last), got 2 rows of 2 to 3 numbers",
         ),
         (
             "layers = [2, 2, 1]\nweights = [[[1, 2, 3], [1, 2, 3]]]",

@@ -187,7 +187,8 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             if n or negative:
                 row.appendChild(self._mo(MINUS if negative else "+"))
             term = -term if negative else term
-            row.appendChild(self._parens(self._print(term)) if self._parenthesized_after_sign(term) else self._print(term))
+            shown = self._print(term)
+            row.appendChild(self._parens(shown) if self._parenthesized_after_sign(term) else shown)
         return row
 
     def _print_Mul(self, expr):
