@@ -3,6 +3,7 @@ that compile, solutions that are what ``derive --latex --spec`` computes, and --
 
 import dataclasses
 import os
+import re
 import stat
 import tomllib
 
@@ -125,6 +126,23 @@ def test_sheets_solutions_and_keys_compile(tmp_path, template, variants, solutio
     assert "Overfull" not in log or all(
         float(line.split("(")[1].split("pt")[0]) <= 5 for line in log.splitlines() if "Overfull" in line
     )
+
+
+def test_the_list_of_what_to_compute_stays_on_the_page_of_its_lead(tmp_path):
+    """A 4-6-3 exercise whose rules end page 1: "Compute ..." goes over with its three items."""
+    template = dataclasses.replace(
+        Network.from_layers("4-6-3"), activations=("relu", "softmax"), loss="softmax_cross_entropy"
+    )
+    text = sheet.latex(draw(template, 8, 1), standalone=True)
+    lead, last = "Compute, to 3 decimals", "3. the updated weights"
+    assert text.count(lead) == text.count(last) == 1
+    # each marked by a label, whose page pdflatex writes into the .aux file
+    text = text.replace(lead, r"\label{lead}" + lead).replace(last, r"\label{last}" + last)
+    run, _ = compile_latex(text, tmp_path, "sheet")
+    assert run.returncode == 0, run.stdout[-2000:]
+    aux = (tmp_path / "sheet.aux").read_text(encoding="latin-1")
+    pages = dict(re.findall(r"\\newlabel\{(lead|last)\}\{\{[^}]*\}\{(\d+)\}", aux))
+    assert pages["lead"] == pages["last"] == "2", aux  # the rules fill page 1
 
 
 def test_markdown_and_html_sheets(tmp_path, capsys):

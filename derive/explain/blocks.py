@@ -187,7 +187,13 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Break:
-    """The end of a paragraph (a blank line in LaTeX and Markdown)."""
+    """The end of a paragraph (a blank line in LaTeX and Markdown).
+
+    ``together``: a page may not end there, as between a list's lead and its
+    items, which a page break would leave apart.
+    """
+
+    together: bool = False
 
 
 @dataclass(frozen=True)

@@ -413,7 +413,7 @@ class LatexWriter(blocks.Writer):
         return [inline(self.printer, block.parts)]
 
     def _write_Break(self, block) -> list[str]:
-        return [""]
+        return ["", r"\nopagebreak"] if block.together else [""]
 
     def _write_Equations(self, block) -> list[str]:
         rows = aligned_rows(self.printer, block.rows)
