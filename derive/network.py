@@ -392,18 +392,18 @@ def _check_weights(weights, shapes) -> None:
     for j, (matrix, (rows, cols)) in enumerate(zip(weights, shapes), start=1):
         if len(matrix) != rows or any(len(row) != cols for row in matrix):
             raise SpecError(
-                f"weights: layer {j} needs {_rows(rows, [cols] * rows)} "
-                f"(inputs + bias, bias last), got {_rows(len(matrix), [len(row) for row in matrix])}"
+                f"weights: layer {j} needs {_rows([cols] * rows)} "
+                f"(inputs + bias, bias last), got {_rows([len(row) for row in matrix])}"
             )
 
 
-def _rows(count: int, lengths: list[int]) -> str:
-    """``2 rows of 3 numbers``, ``1 row of 1 number`` or, ragged, ``3 rows of 2 to 3 numbers``."""
+def _rows(lengths: list[int]) -> str:
+    """Rows of these lengths in words: ``2 rows of 3 numbers``, ragged ``3 rows of 2 to 3 numbers``."""
     if not lengths:
         return "no rows"
     low, high = min(lengths), max(lengths)
     of = f"{low} number{'s' * (low != 1)}" if low == high else f"{low} to {high} numbers"
-    return f"{count} row{'s' * (count != 1)} of {of}"
+    return f"{len(lengths)} row{'s' * (len(lengths) != 1)} of {of}"
 
 
 def _check_pairing(net: Network) -> None:
