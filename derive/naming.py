@@ -18,7 +18,8 @@ delta         ``delta2_1``  \\delta^{(2)}_{1}             the unit's δ
 
 Indices count from 1, as in the seed.  A layer with a single unit drops the
 unit index from g, s, f, y and δ (the seed's f, y and δ^{(2)}); hidden outputs
-drop the layer index when there is a single hidden layer (the seed's s_1, s_2).
+drop the layer index when there is a single hidden layer of several units (the
+seed's s_1, s_2).
 The bias input is the number 1 appended to each layer's input.
 
 Every symbol also has its :class:`derive.parts.Parts` (base, subscript,
@@ -203,8 +204,10 @@ class Naming:
         u = self._unit(j, i)
         if j == self.depth:
             return self._symbol(("f", i), f"f{written(u)}", Parts("f", u))
-        sup = () if self.depth == 2 else layer(j)
-        return self._symbol(("s", j, i), f"s{j}_{i}", Parts("s", (i,), sup))
+        # Beside one hidden layer its units need no layer index (the seed's s_1, s_2),
+        # unless the layer's one unit drops its own: then it is s^{(1)}, as its vector.
+        sup = () if self.depth == 2 and u else layer(j)
+        return self._symbol(("s", j, i), f"s{j}_{i}", Parts("s", u, sup))
 
     def delta(self, j: int, i: int) -> sp.Symbol:
         """δ^{(j)}_i, with ∂ε/∂g^{(j)}_i = −κ δ^{(j)}_i."""

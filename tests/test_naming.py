@@ -8,7 +8,7 @@ from sympy.core.symbol import Str
 
 from derive import Derivation, Network, seed
 from derive.explain.latex import BackpropPrinter
-from derive.naming import MatrixSymbol, Symbol
+from derive.naming import MatrixSymbol, Naming, Symbol
 from derive.parts import Parts, layer, shifted
 
 SHAPES = ["2-2-1", "2-2-2-1", "3-4-4-2", "12-3-2"]
@@ -117,6 +117,23 @@ def test_vectors_print_in_the_tools_notation():
     # str and the structure are SymPy's own
     assert str(d.layer_rule(1)) == "HadamardProduct(s1, -s1 + 1, Wbar2.T*delta2)"
     assert n.vector("s", 1).shape == (sp.Symbol("n1", integer=True, positive=True), 1)
+
+
+@pytest.mark.parametrize("layers", ["1-1-1", "2-1-2", "3-1-2-1", "2-3-1-1", "2-2-1"])
+def test_the_one_unit_of_a_layer_is_written_as_its_layer(layers):
+    # An exercise asks for s^{(1)}; its solution must not answer with s_1.
+    sizes = tuple(int(n) for n in layers.split("-"))
+    n = Naming(sizes)
+    scalar = {"g": n.preactivation, "s": n.output, "delta": n.delta}
+    for j in range(1, len(sizes)):
+        for kind, unit in scalar.items():
+            written, vector = n.latex(unit(j, 1)), sp.latex(n.vector(kind, j))
+            if sizes[j] == 1:
+                assert written == vector, (kind, j)
+            else:
+                assert written != vector and written.endswith("_{1}"), (kind, j)
+    if sizes[1:-1] == (1,):
+        assert n.latex(n.output(1, 1)) == "s^{(1)}"
 
 
 def test_one_vector_name_in_two_shapes_is_two_vectors():
