@@ -145,6 +145,15 @@ def test_the_list_of_what_to_compute_stays_on_the_page_of_its_lead(tmp_path):
     assert pages["lead"] == pages["last"] == "2", aux  # the rules fill page 1
 
 
+def test_a_custom_activation_is_named_in_maths_on_the_sheet():
+    template = Network((2, 2, 1), ("x*sigmoid(x)", "sigmoid"), name="custom")
+    (exercise,) = draw(template, 3)
+    text = sheet.latex([exercise])
+    assert "x*sigmoid(x)" not in text
+    assert r"activations $g \sigma\left(g\right)$ (layer 1), sigmoid (layer 2); the loss" in text
+    assert "activations $g \\sigma\\left(g\\right)$ (layer 1)" in sheet.markdown([exercise])
+
+
 def test_markdown_and_html_sheets(tmp_path, capsys):
     code, out, _ = run(capsys, "--exercise", "--seed", "3", "--layers", "3-3-2", "--activation", "tanh", "--markdown")
     assert code == 0 and out.startswith("# Backpropagation: Exercise 3") and "$$" in out

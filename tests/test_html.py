@@ -3,6 +3,7 @@
 import json
 import os
 import re
+from html import escape
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from derive.cli import main, trained
 from derive.explain.figures import network_diagram, training_curve
 from derive.explain.html import body, report
 from derive.explain.mathml import BackpropMathMLPrinter
+from derive.explain.phrases import activation_named
 from tests.render import find_chromium, png_pixels, run_chromium
 
 MINUS = "&#8722;"
@@ -201,10 +203,15 @@ def test_hostile_text_is_escaped():
     assert page.count("&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;") == 3  # title, h1, note
 
 
-def test_custom_activation_names_are_escaped_in_the_diagram():
-    net = Network.from_layers("2-2-1", activation="x/(1 + abs(x))")
-    svg = network_diagram(Derivation(net))
-    assert "layer 1: x/(1 + abs(x))" in svg
+@pytest.mark.parametrize("typed", ["x/(1 + abs(x))", "x*sigmoid(x)", "tanh(x)**2 + x"])
+def test_a_custom_activation_is_written_as_maths_never_as_typed(typed):
+    d = Derivation(Network((2, 2, 1), (typed, "sigmoid"), name="custom"))
+    page = report(d)
+    assert typed not in page and escape(typed) not in page
+    assert "<title>" in page and "layer 1: custom" in page and "layer 2: sigmoid" in page
+    maths = BackpropMathMLPrinter(d.names).doprint(activation_named(d.activation(1)))
+    meta = re.search(r'<p class="meta">(.*?)</p>', page).group(1)
+    assert meta.startswith(f"Layers 2-2-1; activations <math>{maths}</math>, sigmoid; loss")
 
 
 # -- the command line -------------------------------------------------------------------

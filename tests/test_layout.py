@@ -24,6 +24,7 @@ NETWORKS = {
     "softsign": ["--activation", "x/(1+abs(x))"],
     "x_over_sqrt": ["--activation", "x/sqrt(1+x**2)"],
     "3-4-4-2": ["--layers", "3-4-4-2"],
+    "swish_softsign": ["--layers", "2-3-1", "--activation", "x*sigmoid(x)", "--output-activation", "x/(1 + abs(x))"],
 }
 
 #: The most an overfull line may stick out, in pt: less than a letter.
@@ -45,7 +46,7 @@ def test_the_pdf_keeps_within_its_margins(network, tmp_path, capsys):
 
 #: Added to a copy of the page: what scrolls sideways, and the boxes of the figures' texts.
 MEASURE = """<script>
-const out = {window: window.innerWidth, page: document.documentElement.scrollWidth, wide: [], texts: []};
+const out = {window: window.innerWidth, page: document.documentElement.scrollWidth, wide: [], texts: [], cut: []};
 for (const e of document.querySelectorAll("body *")) {
   if (e.closest("svg") || e.closest("math")) continue;  // their boxes are measured as a whole
   const over = e.scrollWidth - e.clientWidth;
@@ -56,6 +57,7 @@ for (const svg of document.querySelectorAll("svg")) {
   if (r.right > window.innerWidth) out.wide.push(["svg." + svg.getAttribute("class"), r.right - window.innerWidth]);
   out.texts.push(Array.from(svg.querySelectorAll("text"), t => {
     const b = t.getBoundingClientRect();
+    if (b.left < r.left || b.right > r.right || b.top < r.top || b.bottom > r.bottom) out.cut.push(t.textContent);
     return [t.textContent, b.left, b.top, b.right, b.bottom];
   }));
 }
@@ -129,6 +131,7 @@ def test_the_report_fits_a_1200_px_window_and_its_labels_keep_apart(network, tmp
     layout = json.loads(found.group(1))
     assert layout["page"] <= layout["window"] == 1200
     assert layout["wide"] == []  # nothing scrolls sideways
+    assert layout["cut"] == []  # no text runs off its figure
     diagram, *curve = layout["texts"]
     assert len(diagram) > 10 and all(r - l > 0 for _, l, _, r, _ in diagram)
     assert _worst_overlap(diagram) <= -LABEL_GAP, diagram

@@ -43,6 +43,7 @@ from derive.explain.blocks import (
 from derive.explain.example import column_groups, example_section
 from derive.explain.phrases import (
     MAX_UNITS_SHOWN,
+    activation_named,
     count_of,
     delta_vector_row,
     gradient_rows,
@@ -134,8 +135,8 @@ def _network_section(d: Derivation, titled: bool) -> list:
     g, s = sp.Symbol("g", real=True), sp.Symbol("s", real=True)
     for j in range(1, d.depth + 1):
         kind, act = "output" if j == d.depth else "hidden", d.activation(j)
-        # a custom activation is shown as the maths it was read as, not as the text typed
-        custom = () if act.name in activations.ACTIVATIONS else (act.apply(g), " ")
+        named = activation_named(act)
+        custom = () if isinstance(named, str) else (named, " ")
         blocks.append(
             paragraph(
                 f"Layer {j} ({kind}, {count_of(net.sizes[j], 'unit')}) applies the {act.title} ",

@@ -26,6 +26,7 @@ import numpy as np
 
 from derive.derivation import Derivation
 from derive.explain.notation import decimals
+from derive.explain.phrases import activation_named
 from derive.parts import Index, Parts
 
 #: Layers wider than this draw their first units, a ⋮ and their last units.
@@ -172,7 +173,9 @@ def network_diagram(derivation: Derivation, digits: int = 3) -> str:
             ys[(j, net.sizes[j] + 1)] = y0 + slot * row  # the bias input 1
     count = sum(len(drawn[j][0]) * (len(drawn[j - 1][0]) + 1) for j in range(1, d.depth + 1))
     labelled = count <= MAX_LABELLED_EDGES
-    kinds = ["inputs"] + [f"layer {j}: {d.activation(j).name}" for j in range(1, d.depth + 1)]
+    # a custom activation's maths is in the text above the figure: its caption says "custom"
+    named = [activation_named(d.activation(j)) for j in range(1, d.depth + 1)]
+    kinds = ["inputs"] + [f"layer {j}: {a if isinstance(a, str) else 'custom'}" for j, a in enumerate(named, 1)]
 
     def label_of(j, i, k):
         if net.weights is not None:
@@ -205,8 +208,10 @@ def network_diagram(derivation: Derivation, digits: int = 3) -> str:
         else:
             gap = max(least, _GAPS[0])
         gaps.append(gap)
+    # the outer columns' captions, centred under them, must not run off the figure either
+    left, right = (max(left, math.ceil(_ems(kind) * 13 / 2 + 8)) for kind in (kinds[0], kinds[-1]))
     xs = [left + sum(gaps[:j]) for j in range(d.depth + 1)]
-    width = xs[-1] + left
+    width = xs[-1] + right
     positions = {(j, i): (xs[j], y) for (j, i), y in ys.items()}
     nodes, edges, texts = [], [], []
     for j, y in dots:

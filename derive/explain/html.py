@@ -25,6 +25,7 @@ from derive.derivation import Derivation
 from derive.explain import account, blocks
 from derive.explain.figures import diagram_caption, network_diagram, training_curve
 from derive.explain.mathml import BackpropMathMLPrinter, relation
+from derive.explain.phrases import activation_named
 from derive.explain.training import section as training_section
 from derive.version import __version__
 
@@ -176,13 +177,15 @@ def body(derivation: Derivation, digits: int = 3, training=None) -> str:
     """
     net = derivation.network
     title = net.title or f"Backpropagation, {net.layers_text}"
+    named = [activation_named(derivation.activation(j)) for j in range(1, derivation.depth + 1)]
     meta = (
-        f"Layers {net.layers_text}; activations {', '.join(net.activations)}; loss {derivation.loss.title}."
-        f" Derived by the chain rule in SymPy with backprop-derive {__version__}."
+        f"Layers {net.layers_text}; activations ",
+        *(part for j, name in enumerate(named) for part in ([", "] if j else []) + [name]),
+        f"; loss {derivation.loss.title}. Derived by the chain rule in SymPy with backprop-derive {__version__}.",
     )
     parts = [
         f"<h1>{escape(title)}</h1>",
-        f'<p class="meta">{escape(meta)}</p>',
+        f'<p class="meta">{inline(BackpropMathMLPrinter(derivation.names), meta)}</p>',
         (f"<figure>{network_diagram(derivation, digits)}"
         f"<figcaption>{escape(diagram_caption(derivation))}</figcaption></figure>"),
         account_html(derivation, digits, training),

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import naming
+from derive import activations, naming
+from derive.activations import Activation
 from derive.derivation import Derivation
 from derive.explain.blocks import (
     Negative,
@@ -22,6 +23,16 @@ MAX_UNITS_SHOWN = 4
 
 def count_of(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def activation_named(activation: Activation) -> str | sp.Expr:
+    """An activation as the prose names it: its registry name, or a custom one's maths in g.
+
+    A custom activation is shown as the maths it was read as (g σ(g)), never as the text typed.
+    """
+    if activation.name in activations.ACTIVATIONS:
+        return activation.name
+    return activation.apply(sp.Symbol("g", real=True))
 
 
 def shown_units(n: int) -> tuple[list[int], bool]:

@@ -44,6 +44,7 @@ from derive.explain.blocks import (
 )
 from derive.explain.mathml import BackpropMathMLPrinter
 from derive.explain.notation import with_numbers
+from derive.explain.phrases import activation_named
 from derive.network import Network
 
 
@@ -70,16 +71,20 @@ def sheet_blocks(d: Derivation, heading: str = "") -> list:
         Row(n.vector("W", j), sp.Matrix([[_number(w) for w in row] for row in matrix]))
         for j, matrix in enumerate(network.weights, start=1)
     ]
+    named = [activation_named(d.activation(j)) for j in range(1, L + 1)]
     if len(set(network.activations)) == 1:
-        acts = f"activation {network.activations[0]} in every layer"
+        acts = ("activation ", named[0], " in every layer")
     else:
-        acts = "activations " + ", ".join(
-            f"{a} (layer {j})" for j, a in enumerate(network.activations, start=1)
-        )
+        acts = ("activations ", *(
+            part for j, name in enumerate(named, start=1)
+            for part in ([", "] if j > 1 else []) + [name, f" (layer {j})"]
+        ))
     out = [
         Section(heading or "The problem"),
         Paragraph((
-            (f"A {network.layers_text} network: {acts}; the loss is the {losses.get(network.loss).title}."
+            f"A {network.layers_text} network: ",
+            *acts,
+            (f"; the loss is the {losses.get(network.loss).title}."
              " Each layer's input ends with a constant 1 for the bias, so the weights of layer "),
             general("j"),
             " form a matrix with one row per unit and the bias weight last:",
