@@ -145,6 +145,27 @@ def test_the_list_of_what_to_compute_stays_on_the_page_of_its_lead(tmp_path):
     assert pages["lead"] == pages["last"] == "2", aux  # the rules fill page 1
 
 
+def test_each_version_of_a_key_stays_on_one_page(tmp_path):
+    """Twelve versions of a 3-4-2 key, twelve rows each, about two and a half to a page."""
+    text = sheet.latex(draw(Network.from_layers("3-4-2"), 1, 12), standalone=True)
+    start = text.index(r"\section*{Key}")
+    versions = text[start:].split("Version ")[1:]
+    assert len(versions) == 12
+    for n, version in enumerate(versions, start=1):
+        # labels on the heading and the last row, whose pages pdflatex writes into the .aux
+        # file; in the row LaTeX's own \label, as amsmath's holds a \notag row's label back
+        last = rf"\csname ltx@label\endcsname{{last{n}}}"
+        marked = version.replace(r"\end{align}", last + r"\end{align}", 1)
+        text = text.replace("Version " + version, rf"\label{{first{n}}}Version " + marked, 1)
+    run, _ = compile_latex(text, tmp_path, "key")
+    assert run.returncode == 0, run.stdout[-2000:]
+    aux = (tmp_path / "key.aux").read_text(encoding="latin-1")
+    pages = dict(re.findall(r"\\newlabel\{(\w+)\}\{\{[^}]*\}\{(\d+)\}", aux))
+    assert len(pages) == 24, aux
+    assert [pages[f"first{n}"] for n in range(1, 13)] == [pages[f"last{n}"] for n in range(1, 13)]
+    assert len(set(pages.values())) >= 5  # the key fills pages: a version may not end one
+
+
 def test_a_custom_activation_is_named_in_maths_on_the_sheet():
     template = Network((2, 2, 1), ("x*sigmoid(x)", "sigmoid"), name="custom")
     (exercise,) = draw(template, 3)

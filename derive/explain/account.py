@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
+
 import sympy as sp
 
 from derive import activations, expression, naming
@@ -242,7 +244,7 @@ def _fit(d: Derivation, digits: int, blocks: list) -> list:
     out = []
     for block in blocks:
         if isinstance(block, Equations):
-            block = Equations(linebreak.fit_rows(block.rows, measure))
+            block = dataclasses.replace(block, rows=linebreak.fit_rows(block.rows, measure))
         elif isinstance(block, Table):
             groups = column_groups(d, block.header)
             block = linebreak.fit_table(block, groups, "sample", measure)

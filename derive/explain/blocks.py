@@ -215,9 +215,14 @@ class Row:
 
 @dataclass(frozen=True)
 class Equations:
-    """Aligned equations, one :class:`Row` each."""
+    """Aligned equations, one :class:`Row` each.
+
+    ``together``: the rows stay on one page where they fit on one, as a
+    version's answers in a key; rows that fill more than a page still break.
+    """
 
     rows: tuple
+    together: bool = False
 
 
 @dataclass(frozen=True)

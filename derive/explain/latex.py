@@ -378,7 +378,7 @@ def aligned_rows(printer: BackpropPrinter, rows) -> list[tuple[str, str, str | N
         right = printer.doprint(row.right)
         if not row.relation:
             right = f"{{{right}}}"  # the rest of a vector: its leading minus a sign, not an operator
-        out.append((left, _relation(row.relation) + right, row.label))
+        out.append((left, _LEADS[row.relation] + right, row.label))
     return out
 
 
@@ -391,10 +391,6 @@ _LEADS = {
     "cdot": r"&\quad \cdot ",
     "": r"&\qquad\quad ",
 }
-
-
-def _relation(op: str) -> str:
-    return _LEADS[op]
 
 
 class LatexWriter(blocks.Writer):
@@ -417,14 +413,16 @@ class LatexWriter(blocks.Writer):
 
     def _write_Equations(self, block) -> list[str]:
         rows = aligned_rows(self.printer, block.rows)
-        lines = [r"\begin{align}"]
+        # together: in this group, the rows break across pages only where they fill more than one
+        opening, closing = ([r"{\allowdisplaybreaks[1]%"], "}") if block.together else ([], "")
+        lines = [*opening, r"\begin{align}"]
         for n, (left, right, label) in enumerate(rows):
             # the tag shows the label's name, which generated code cites
             tag = rf"\label{{{label}}}\tag{{{label.tag}}}" if label else r"\notag"
             # \\* keeps a row on the page of the row it continues (derive.explain.linebreak)
             end = "" if n == len(rows) - 1 else r" \\*" if block.rows[n + 1].left is None else r" \\"
             lines.append(f"  {left} {right} {tag}{end}")
-        return lines + [r"\end{align}"]
+        return lines + [r"\end{align}" + closing]
 
     def _write_Table(self, block) -> list[str]:
         printer = self.printer

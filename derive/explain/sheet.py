@@ -184,7 +184,7 @@ def key_blocks(derivations: list[Derivation]) -> list[tuple[Derivation, object]]
         for j in range(d.depth, 0, -1):
             for i in d.units(j):
                 rows.append(Row(n.weight_row(j, i), Numbers(Listed(step.updated[j - 1][i - 1])), relation="<-"))
-        out += [(d, Paragraph((f"Version {number} ({network.title}):",))), (d, Equations(tuple(rows)))]
+        out += [(d, Paragraph((f"Version {number} ({network.title}):",))), (d, Equations(tuple(rows), together=True))]
     return out
 
 
