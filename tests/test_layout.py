@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from derive.cli import main
+from derive.explain.latex import explain, standalone
 from tests.render import compile_latex, find_chromium, run_chromium
+from tests.test_architectures import MISH
+from tests.test_worked_example import CASES, derivation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,10 +28,30 @@ NETWORKS = {
     "x_over_sqrt": ["--activation", "x/sqrt(1+x**2)"],
     "3-4-4-2": ["--layers", "3-4-4-2"],
     "swish_softsign": ["--layers", "2-3-1", "--activation", "x*sigmoid(x)", "--output-activation", "x/(1 + abs(x))"],
+    "mish": ["--layers", "2-3-2", "--activation", MISH, "--output-activation", "sigmoid"],
 }
 
 #: The most an overfull line may stick out, in pt: less than a letter.
 OVERFULL_PT = 5.0
+
+
+def test_every_network_of_the_registry_keeps_within_the_pdf_margins(tmp_path):
+    """Every hidden activation × loss with weights drawn, custom expressions and the example
+    specs (the table of tests/test_worked_example.py), in one document, a page each."""
+    parts = []
+    for case in CASES:
+        d = derivation(case.values[0])
+        parts += [rf"\typeout{{NETWORK {case.id}}}", r"\clearpage", explain(d, 3, titled=True)]
+    run, log = compile_latex(standalone("Every network", "\n".join(parts)), tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]
+    overfull, network = {}, None
+    for line in log.splitlines():
+        network = line.removeprefix("NETWORK ") if line.startswith("NETWORK ") else network
+        found = re.match(r"Overfull \\hbox \(([\d.]+)pt too wide\)", line)
+        if found and float(found.group(1)) > OVERFULL_PT:
+            overfull.setdefault(network, []).append(float(found.group(1)))
+    assert overfull == {}
+    assert len(re.findall(r"^NETWORK ", log, re.MULTILINE)) == len(CASES) > 50
 
 
 @pytest.mark.parametrize("network", NETWORKS)

@@ -9,7 +9,7 @@ from derive import Derivation, Network, load_spec, seed
 from derive.activations import sigmoid
 from derive.explain import linebreak
 from derive.explain.account import account
-from derive.explain.blocks import Equations, Numbers, Row, Table
+from derive.explain.blocks import Equations, Numbers, Row, Table, Terms
 from derive.explain.latex import BackpropPrinter, aligned_rows, decimals
 from derive.explain.linebreak import LEADS, LINE_WIDTH, TABLE_WIDTH, Measure
 
@@ -93,3 +93,56 @@ def test_a_broken_product_leaves_no_lone_factor_that_the_line_above_could_share(
     lines = linebreak._broken(row.relation, row.right, room, measure)
     assert [(op, list(node.of.factors)) for op, node in lines] == [("=", [slope]), ("cdot", [delta, w])]
     assert all(LEADS[op] + measure(node) <= room for op, node in lines)
+
+
+MISH = "x*tanh(log(1+exp(x)))"
+
+
+def _rejoined(lines):
+    """The factors of a broken symbolic product, each bracketed sum summed back from its lines."""
+    factors, terms = [], []
+    for op, node in lines:
+        if isinstance(node, Terms) and not (node.opens and node.closes):
+            (term,) = node.terms
+            terms.append(-term if op == "-" else term)
+            if node.closes:
+                factors.append((sp.MatAdd if isinstance(term, sp.MatrixExpr) else sp.Add)(*terms))
+                terms = []
+        else:
+            factors.append(node.terms[0] if isinstance(node, Terms) else node)
+    assert terms == []  # every bracket opened is closed
+    return factors
+
+
+@pytest.mark.parametrize("vector", [False, True], ids=["unit", "vector"])
+def test_a_symbolic_product_too_wide_breaks_before_a_factor_and_inside_its_brackets(vector):
+    """mish's hidden δ: (a long slope) (δ w + δ w), the slope itself wider than a line."""
+    d = Derivation(Network((2, 3, 2), (MISH, "sigmoid"), name="mish"))
+    measure = Measure(d.names, 3)
+    left, whole = (d.names.vector("delta", 1), d.layer_rule(1)) if vector else (d.names.delta(1, 1), d.delta(1, 1))
+    rows = next(b.rows for b in account(d) if isinstance(b, Equations) and b.rows[0].left == left)
+    end = next((n for n, row in enumerate(rows) if n and row.left is not None), len(rows))
+    lines = [(row.relation, row.right) for row in rows[:end]]
+    lead = "odot" if vector else "cdot"
+    # the slope's two terms, in its brackets, then the sum over the layer above
+    assert [op for op, _ in lines] == ["=", "+", lead]
+    assert [(n.opens, n.closes) for _, n in lines] == [(True, False), (False, True), (True, True)]
+    room = LINE_WIDTH - max(measure(row.left) for row in rows)
+    assert all(LEADS[op] + measure(node) <= room for op, node in lines)
+    factors = _rejoined(lines)
+    printer = BackpropPrinter(d.names)
+    if vector:  # each derivation's Elementwise has its own dummy: compared as printed
+        assert printer.doprint(sp.HadamardProduct(*factors)) == printer.doprint(whole)
+    else:
+        assert sp.simplify(sp.Mul(*factors) - whole) == 0
+    latex = [right for _, right, _ in aligned_rows(printer, [Row(None, n, relation=op) for op, n in lines])]
+    assert latex[0].endswith(r"\right.") and latex[1].startswith(r"&\quad + \left.")
+    assert latex[2].startswith(rf"&\quad \{lead} \left(")
+
+
+def test_a_symbolic_fraction_or_negative_product_is_left_whole():
+    d = Derivation(seed())
+    measure = Measure(d.names, 3)
+    g = d.names.preactivation(1, 1)
+    for expr in (g * sp.tanh(g) / (1 + sp.Abs(g)) ** 2, -g * sp.tanh(g) * sp.exp(g)):
+        assert linebreak._broken("=", expr, 1.0, measure) == [("=", expr)]

@@ -70,9 +70,16 @@ class Product:
 
 @dataclass(frozen=True)
 class Terms:
-    """A sum written as given: ``a + b``, with :class:`Negative` terms as ``- b``."""
+    """A sum written as given: ``a + b``, with :class:`Negative` terms as ``- b``.
+
+    In parentheses where ``parens``; a bracketed sum broken over lines is several
+    ``Terms``, the first of which ``closes`` not and the next ``opens`` not.
+    """
 
     terms: tuple
+    parens: bool = False
+    opens: bool = True
+    closes: bool = True
 
 
 @dataclass(frozen=True)

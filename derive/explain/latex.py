@@ -246,7 +246,9 @@ class BackpropPrinter(Notation, LatexPrinter):
                 text += ("-" if n == 0 else " - ") + self._print(term.of)
             else:
                 text += ("" if n == 0 else " + ") + self._print(term)
-        return text
+        if not node.parens:
+            return text
+        return (r"\left(" if node.opens else r"\left.") + text + (r"\right)" if node.closes else r"\right.")
 
     def _print_Negative(self, node):
         return "-" + self._print(node.of)
@@ -389,6 +391,7 @@ _LEADS = {
     "+": r"&\quad + ",
     "-": r"&\quad - ",
     "cdot": r"&\quad \cdot ",
+    "odot": r"&\quad \odot ",
     "": r"&\qquad\quad ",
 }
 

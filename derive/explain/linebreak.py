@@ -4,8 +4,10 @@ The account's blocks are printed as LaTeX, MathML and Markdown alike, so long
 rows are broken here, in the blocks: a row too wide for a line becomes a first
 row and continuation rows (``left`` empty, ``relation`` the operator the line
 starts with).  A chain a = b = c breaks before a relation, a sum before a
-term, a product before a factor, and a long vector between its numbers; the
-short rows are left as they are.  A forward table too wide for the page is
+term, a product before a factor (· or ⊙ starts the next line), a bracketed sum
+too wide for a line of its own before a term, its brackets on its first and
+last lines, and a long vector between its numbers; the short rows are left as
+they are.  A forward table too wide for the page is
 split into panels of columns, each with the sample's number.
 
 Widths are estimated in ems on the MathML layout of the maths (the printer's
@@ -32,7 +34,7 @@ import re
 import sympy as sp
 
 from derive.explain import blocks
-from derive.explain.notation import flat_factors
+from derive.explain.notation import flat_factors, unevaluated
 
 #: The width of a line in ems: a little under an 11 pt article's 360 pt (32.7 em), and well
 #: under the standalone document's 400 pt (36.4 em), for the estimate's error.
@@ -43,7 +45,7 @@ TABLE_WIDTH = 33.0
 #: The padding of a table's column in ems (LaTeX's 2 \tabcolsep, the report's 1.2rem).
 COLUMN_PADDING = 1.1
 #: What a continuation line starts with, in ems: the indent and the operator with its spacing.
-LEADS = {"=": 1.3, "<-": 1.6, "+": 2.3, "-": 2.3, "cdot": 2.0, "": 3.0}
+LEADS = {"=": 1.3, "<-": 1.6, "+": 2.3, "-": 2.3, "cdot": 2.0, "odot": 2.3, "": 3.0}
 
 _WIDE = {"\u2212": 0.78, "+": 0.78, "=": 0.78, "\u2190": 1.0, "\u00b7": 0.28, "\u2202": 0.56}
 _OPERATOR_SPACE = 0.5  # a binary operator's or relation's spacing, both sides together
@@ -175,22 +177,69 @@ def _broken(op: str, node, room: float, measure: Measure) -> list[tuple[str, obj
     if isinstance(inner, blocks.Listed):
         return _listed(op, [], inner, room, measure, wrap)
     if factors is not None and len(factors) > 1:
-        return _balanced(op, factors, room, measure, wrap)
+        return _balanced(op, factors, room, measure, lambda fs: wrap(blocks.Product(tuple(fs), "cdot")))
+    symbolic = _symbolic_factors(node)
+    if symbolic is not None:
+        factors, lead = symbolic
+        lines = _balanced(op, factors, room, measure, lambda fs: _sub_product(fs, lead), lead)
+        return [part for line in lines for part in _bracketed_lines(*line, room, measure)]
     return [(op, node)]  # nothing to break at: it stays one line
 
 
-def _balanced(op, factors, room, measure, wrap) -> list[tuple[str, object]]:
+def _symbolic_factors(node):
+    """A symbolic product's factors as printed, and what a line of them continues with.
+
+    A product with a denominator prints as a fraction, and one with a minus sign
+    leads with it: neither is broken.
+    """
+    if isinstance(node, sp.HadamardProduct):
+        return list(node.args), "odot"
+    if isinstance(node, sp.Mul) and not node.could_extract_minus_sign() and sp.fraction(node)[1] == 1:
+        return (list(node.args) if unevaluated(node) else node.as_ordered_factors()), "cdot"
+    return None
+
+
+def _sub_product(factors, lead):
+    """Some of a symbolic product's factors, written as the product writes them."""
+    if len(factors) > 1:
+        return sp.HadamardProduct(*factors) if lead == "odot" else sp.Mul(*factors, evaluate=False)
+    # a lone factor in the brackets the whole product gives it
+    (factor,) = factors
+    bracketed = isinstance(factor, sp.MatAdd | sp.MatMul) if lead == "odot" else factor.is_Add
+    return blocks.Terms((factor,), parens=True) if bracketed else factor
+
+
+def _bracketed_lines(op, node, room, measure) -> list[tuple[str, object]]:
+    """A line that is a bracketed sum too wide for it, broken before each term; else the line."""
+    if LEADS[op] + measure(node) <= room or not isinstance(node, blocks.Terms):
+        return [(op, node)]
+    (total,) = node.terms
+    if isinstance(total, sp.MatAdd):
+        terms = list(total.args)
+    elif isinstance(total, sp.Add):
+        terms = measure.printer._as_ordered_terms(total)
+    else:
+        return [(op, node)]
+    lines = []
+    for n, term in enumerate(terms):
+        negative = n > 0 and term.could_extract_minus_sign()
+        shown = blocks.Terms((-term if negative else term,), True, opens=n == 0, closes=n == len(terms) - 1)
+        lines.append((op if n == 0 else "-" if negative else "+", shown))
+    return lines
+
+
+def _balanced(op, factors, room, measure, make, lead="cdot") -> list[tuple[str, object]]:
     """A product's factors over the fewest lines, the lines as even as those allow.
 
     Filling each line in turn would leave a lone short factor on the last
     line, such as ``· (−1)`` under a long slope; of the breaks into the fewest
     lines, the one with the least sum of squared room to spare is taken.  A
-    factor too wide for a line alone takes a line of its own.
+    factor too wide for a line alone takes a line of its own.  ``make`` writes
+    a line's factors; each line after the first starts with ``lead``.
     """
 
     def line(start, end):
-        lead = op if start == 0 else "cdot"
-        return lead, wrap(blocks.Product(tuple(factors[start:end]), "cdot"))
+        return (op if start == 0 else lead), make(factors[start:end])
 
     def spare(start, end):
         lead, node = line(start, end)

@@ -33,7 +33,6 @@ from derive.parts import OPERATORS, Index, Parts
 MINUS = "\u2212"
 #: 𝟏, the bold one of 1[g > 0] and of the all-ones vector (MathML Core has no bold mn).
 BOLD_ONE = "\U0001d7cf"
-_JOINTS = {"space": None, "none": None, "thin": "0.167em", "cdot": "\u00b7"}
 _RELATIONS = {"=": "=", "<-": "\u2190"}
 
 
@@ -374,7 +373,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
                 if n:
                     row.appendChild(self._mo("+"))
                 row.appendChild(self._print(term))
-        return row
+        return self._bracketed(row, node)
 
     def _print_Negative(self, node):
         return self._row(self._mo(MINUS), self._print(node.of))
@@ -411,13 +410,15 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             row.appendChild(self._print(item))
         if not node.closes:
             row.appendChild(self._mo(",", separator="true"))
+        return self._bracketed(row, node)
+
+    def _bracketed(self, row, node):
+        """A vector's or a sum's row in its brackets; one line of several has only its own."""
         if not node.parens:
             return row
         if node.opens and node.closes:
             return self._parens(row)
-        # one line of a vector broken over several: only its own brackets
-        brackets = [self._l_paren()] if node.opens else []
-        return self._row(*brackets, row, *([self._r_paren()] if node.closes else []))
+        return self._row(*[self._l_paren()] * node.opens, row, *[self._r_paren()] * node.closes)
 
     def _print_Ratio(self, node):
         return self._row(self._print(node.num), self._mo("/"), self._print(node.den))
@@ -436,7 +437,7 @@ def _flat_args(expr) -> list:
 
 
 #: What a continuation row starts with (see derive.explain.linebreak): an indent and its operator.
-_CONTINUATIONS = {"+": "+", "-": MINUS, "cdot": "\u00b7", "": ""}
+_CONTINUATIONS = {"+": "+", "-": MINUS, "cdot": "\u00b7", "odot": "\u2299", "": ""}
 
 
 def relation(op: str) -> str:
