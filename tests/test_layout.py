@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from derive.cli import main
+from derive.explain.html import body, report
 from derive.explain.latex import explain, standalone
 from tests.render import compile_latex, find_chromium, run_chromium
 from tests.test_architectures import MISH
@@ -69,7 +70,8 @@ def test_the_pdf_keeps_within_its_margins(network, tmp_path, capsys):
 
 #: Added to a copy of the page: what scrolls sideways, and the boxes of the figures' texts.
 MEASURE = """<script>
-const out = {window: window.innerWidth, page: document.documentElement.scrollWidth, wide: [], texts: [], cut: []};
+const out = {window: window.innerWidth, page: document.documentElement.scrollWidth, wide: [], texts: [], kinds: [],
+             cut: []};
 for (const e of document.querySelectorAll("body *")) {
   if (e.closest("svg") || e.closest("math")) continue;  // their boxes are measured as a whole
   const over = e.scrollWidth - e.clientWidth;
@@ -78,6 +80,7 @@ for (const e of document.querySelectorAll("body *")) {
 for (const svg of document.querySelectorAll("svg")) {
   const r = svg.getBoundingClientRect();
   if (r.right > window.innerWidth) out.wide.push(["svg." + svg.getAttribute("class"), r.right - window.innerWidth]);
+  out.kinds.push(svg.getAttribute("class"));
   out.texts.push(Array.from(svg.querySelectorAll("text"), t => {
     const b = t.getBoundingClientRect();
     if (b.left < r.left || b.right > r.right || b.top < r.top || b.bottom > r.bottom) out.cut.push(t.textContent);
@@ -132,9 +135,30 @@ def _worst_overlap(boxes) -> float:
     return worst
 
 
+def _layout(page: str, tmp_path) -> dict:
+    """What :data:`MEASURE` finds on the page in Chromium at a 1200 px wide window."""
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", MEASURE + "\n</body>"), encoding="utf-8")
+    run = run_chromium(find_chromium(), tmp_path, "--window-size=1200,900", "--dump-dom", probe.as_uri())
+    found = re.search(r'<pre id="layout">(.*?)</pre>', run.stdout, re.DOTALL)
+    assert found, run.stderr[-2000:]
+    return json.loads(found.group(1))
+
+
+def test_every_network_of_the_registrys_report_fits_and_its_labels_keep_apart(tmp_path):
+    """The reports of the same table of networks as the PDF's, on one page."""
+    first, *rest = (derivation(case.values[0]) for case in CASES)
+    page = report(first).replace("</body>", "\n".join(body(d) for d in rest) + "\n</body>")
+    layout = _layout(page, tmp_path)
+    assert layout["page"] <= layout["window"] == 1200
+    assert layout["wide"] == [] and layout["cut"] == []
+    diagrams = [texts for kind, texts in zip(layout["kinds"], layout["texts"]) if kind == "network"]
+    assert len(diagrams) == len(CASES)
+    assert all(_worst_overlap(texts) <= -LABEL_GAP for texts in diagrams)
+
+
 @pytest.mark.parametrize("network", [*NETWORKS, "784-128-10"])
 def test_the_report_fits_a_1200_px_window_and_its_labels_keep_apart(network, tmp_path, capsys):
-    chromium = find_chromium()
     out = tmp_path / "report.html"
     args = NETWORKS.get(network, ["--layers", network])
     assert main(["--html", str(out), *args, "--epochs", "200"]) == 0
@@ -146,12 +170,7 @@ def test_the_report_fits_a_1200_px_window_and_its_labels_keep_apart(network, tmp
 
         notebook = f'{JUPYTERLAB}<div class="jp-RenderedHTMLCommon" id="notebook">{Derivation(seed())._repr_html_()}</div>'
         page = page.replace("</body>", notebook + "</body>")
-    probe = tmp_path / "probe.html"
-    probe.write_text(page.replace("</body>", MEASURE + "\n</body>"), encoding="utf-8")
-    run = run_chromium(chromium, tmp_path, "--window-size=1200,900", "--dump-dom", probe.as_uri())
-    found = re.search(r'<pre id="layout">(.*?)</pre>', run.stdout, re.DOTALL)
-    assert found, run.stderr[-2000:]
-    layout = json.loads(found.group(1))
+    layout = _layout(page, tmp_path)
     assert layout["page"] <= layout["window"] == 1200
     assert layout["wide"] == []  # nothing scrolls sideways
     assert layout["cut"] == []  # no text runs off its figure
