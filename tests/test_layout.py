@@ -6,18 +6,22 @@ Each network is the one of a command line (``derive --latex --standalone ...`` a
 at a 1200 px wide window, once per network.
 """
 
+import itertools
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from derive import Network
 from derive.cli import main
+from derive.exercise import draw
+from derive.explain import sheet
 from derive.explain.html import body, report
 from derive.explain.latex import explain, standalone
 from tests.render import compile_latex, find_chromium, run_chromium
-from tests.test_architectures import MISH
-from tests.test_worked_example import CASES, derivation
+from tests.test_architectures import HIDDEN, LOSSES, MISH
+from tests.test_worked_example import CASES, CUSTOM, derivation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,14 +49,32 @@ def test_every_network_of_the_registry_keeps_within_the_pdf_margins(tmp_path):
         parts += [rf"\typeout{{NETWORK {case.id}}}", r"\clearpage", explain(d, 3, titled=True)]
     run, log = compile_latex(standalone("Every network", "\n".join(parts)), tmp_path)
     assert run.returncode == 0, run.stdout[-3000:]
+    assert _overfull(log) == {}
+    assert len(re.findall(r"^NETWORK ", log, re.MULTILINE)) == len(CASES) > 50
+
+
+def _overfull(log: str) -> dict[str, list[float]]:
+    """The lines more than OVERFULL_PT too wide, by the network whose NETWORK line the log printed before them."""
     overfull, network = {}, None
     for line in log.splitlines():
         network = line.removeprefix("NETWORK ") if line.startswith("NETWORK ") else network
         found = re.match(r"Overfull \\hbox \(([\d.]+)pt too wide\)", line)
         if found and float(found.group(1)) > OVERFULL_PT:
             overfull.setdefault(network, []).append(float(found.group(1)))
-    assert overfull == {}
-    assert len(re.findall(r"^NETWORK ", log, re.MULTILINE)) == len(CASES) > 50
+    return overfull
+
+
+def test_every_exercise_sheet_of_the_registry_keeps_within_the_pdf_margins(tmp_path):
+    """Two versions, their key and solutions, for every hidden activation × loss and custom expression."""
+    parts = []
+    for hidden, (loss, output, layers, _) in itertools.product(HIDDEN + CUSTOM, LOSSES):
+        template = Network(tuple(int(n) for n in layers.split("-")), (hidden, output), loss, name="exercise")
+        body = sheet.latex(draw(template, 5, 2), solutions=True)
+        parts += [rf"\typeout{{NETWORK {hidden}, {loss}, {output}}}", r"\clearpage", body]
+    run, log = compile_latex(standalone("Every exercise", "\n".join(parts)), tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert _overfull(log) == {}
+    assert len(re.findall(r"^NETWORK ", log, re.MULTILINE)) == len(HIDDEN + CUSTOM) * len(LOSSES)
 
 
 @pytest.mark.parametrize("network", NETWORKS)

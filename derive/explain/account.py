@@ -109,14 +109,14 @@ def _weight_count(d: Derivation) -> int:
 
 
 def summary(derivation: Derivation) -> Equations:
-    """The key equations: each layer's δ in vector form, the gradients and the updates."""
+    """The key equations: each layer's δ in vector form, the gradients and the updates.
+
+    Rows too wide for a line are broken as in the account, for the sheets and notebooks that show them.
+    """
     d = derivation
     layers = range(1, d.depth + 1)
-    return equations(
-        [delta_vector_row(d, j) for j in reversed(layers)]
-        + gradient_rows(d)
-        + update_rows(d)
-    )
+    rows = [delta_vector_row(d, j) for j in reversed(layers)] + gradient_rows(d) + update_rows(d)
+    return _fit(d, 3, [equations(rows)])[0]
 
 
 def _network_section(d: Derivation, titled: bool) -> list:
