@@ -6,6 +6,7 @@ Each network is the one of a command line (``derive --latex --standalone ...`` a
 at a 1200 px wide window, once per network.
 """
 
+import functools
 import itertools
 import json
 import re
@@ -64,17 +65,35 @@ def _overfull(log: str) -> dict[str, list[float]]:
     return overfull
 
 
-def test_every_exercise_sheet_of_the_registry_keeps_within_the_pdf_margins(tmp_path):
-    """Two versions, their key and solutions, for every hidden activation × loss and custom expression."""
-    parts = []
+@functools.cache
+def _exercises() -> dict[str, list[Network]]:
+    """Two versions of an exercise for every hidden activation × loss and custom expression."""
+    drawn = {}
     for hidden, (loss, output, layers, _) in itertools.product(HIDDEN + CUSTOM, LOSSES):
         template = Network(tuple(int(n) for n in layers.split("-")), (hidden, output), loss, name="exercise")
-        body = sheet.latex(draw(template, 5, 2), solutions=True)
-        parts += [rf"\typeout{{NETWORK {hidden}, {loss}, {output}}}", r"\clearpage", body]
+        drawn[f"{hidden}, {loss}, {output}"] = draw(template, 5, 2)
+    return drawn
+
+
+def test_every_exercise_sheet_of_the_registry_keeps_within_the_pdf_margins(tmp_path):
+    """The sheets with their key and solutions, in one document."""
+    parts = []
+    for name, versions in _exercises().items():
+        parts += [rf"\typeout{{NETWORK {name}}}", r"\clearpage", sheet.latex(versions, solutions=True)]
     run, log = compile_latex(standalone("Every exercise", "\n".join(parts)), tmp_path)
     assert run.returncode == 0, run.stdout[-3000:]
     assert _overfull(log) == {}
     assert len(re.findall(r"^NETWORK ", log, re.MULTILINE)) == len(HIDDEN + CUSTOM) * len(LOSSES)
+
+
+def test_every_exercise_sheet_of_the_registry_fits_a_1200_px_window(tmp_path):
+    """The same sheets' HTML on one page: nothing scrolls sideways."""
+    first, *rest = (sheet.html(versions, solutions=True) for versions in _exercises().values())
+    start = '<div class="backprop-derive">'
+    bodies = [page[page.index(start) : page.rindex("</body>")] for page in rest]
+    layout = _layout(first.replace("</body>", "\n".join(bodies) + "\n</body>"), tmp_path)
+    assert layout["page"] <= layout["window"] == 1200
+    assert layout["wide"] == []
 
 
 @pytest.mark.parametrize("network", NETWORKS)
