@@ -1,9 +1,11 @@
 """What a reader sees fits: the PDF's lines stay within the page, the report's within the window,
 and the diagram's labels do not overlap.
 
-Each network is the one of a command line (``derive --latex --standalone ...`` and
-``derive --html ...``), compiled by pdflatex and rendered by headless Chromium
-at a 1200 px wide window, once per network.
+Each network of NETWORKS is the one of a command line (``derive --latex --standalone ...``
+and ``derive --html ...``), compiled by pdflatex and rendered by headless Chromium at a
+1200 px wide window, once per network.  The registry's table (every hidden activation ×
+loss with weights drawn, custom expressions, the example specs) and its exercise sheets
+are compiled in one document each, and rendered on one page each.
 """
 
 import functools
