@@ -192,7 +192,7 @@ class BackpropPrinter(Notation, LatexPrinter):
         parts = []
         for factor in expr.args:
             text = self._print(factor)
-            if isinstance(factor, sp.MatAdd | sp.MatMul) or factor.could_extract_minus_sign():
+            if self._parenthesized_in_hadamard(factor):
                 text = rf"\left({text}\right)"
             parts.append(text)
         return r" \odot ".join(parts)

@@ -181,7 +181,9 @@ def _broken(op: str, node, room: float, measure: Measure) -> list[tuple[str, obj
     symbolic = _symbolic_factors(node)
     if symbolic is not None:
         factors, lead = symbolic
-        lines = _balanced(op, factors, room, measure, lambda fs: _sub_product(fs, lead), lead)
+        lines = _balanced(
+            op, factors, room, measure, lambda fs: _sub_product(fs, lead, measure.printer), lead
+        )
         return [part for line in lines for part in _bracketed_lines(*line, room, measure)]
     return [(op, node)]  # nothing to break at: it stays one line
 
@@ -199,13 +201,13 @@ def _symbolic_factors(node):
     return None
 
 
-def _sub_product(factors, lead):
+def _sub_product(factors, lead, printer):
     """Some of a symbolic product's factors, written as the product writes them."""
     if len(factors) > 1:
         return sp.HadamardProduct(*factors) if lead == "odot" else sp.Mul(*factors, evaluate=False)
     # a lone factor in the brackets the whole product gives it
     (factor,) = factors
-    bracketed = isinstance(factor, sp.MatAdd | sp.MatMul) if lead == "odot" else factor.is_Add
+    bracketed = printer._parenthesized_in_hadamard(factor) if lead == "odot" else factor.is_Add
     return blocks.Terms((factor,), parens=True) if bracketed else factor
 
 

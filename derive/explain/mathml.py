@@ -303,7 +303,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             if n:
                 row.appendChild(self._mo("\u2299"))
             shown = self._print(factor)
-            if isinstance(factor, sp.MatAdd | sp.MatMul) or factor.could_extract_minus_sign():
+            if self._parenthesized_in_hadamard(factor):
                 shown = self._parens(shown)
             row.appendChild(shown)
         return row

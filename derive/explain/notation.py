@@ -63,6 +63,10 @@ class Notation:
         """
         return term.is_Add or (self.numeric and term.is_Number and term.is_negative)
 
+    def _parenthesized_in_hadamard(self, factor) -> bool:
+        """Whether a factor of ⊙ is written in parentheses: a sum, a matrix product, or negative."""
+        return isinstance(factor, sp.MatAdd | sp.MatMul) or factor.could_extract_minus_sign()
+
     def _numeric_fraction(self, expr) -> tuple[list, list]:
         """The factors of a product with numbers, above and below the line.
 
