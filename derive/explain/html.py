@@ -24,7 +24,7 @@ from html import escape
 from derive.derivation import Derivation
 from derive.explain import account, blocks
 from derive.explain.figures import diagram_caption, network_diagram, training_curve
-from derive.explain.mathml import BackpropMathMLPrinter, relation
+from derive.explain.mathml import MINUS, RELATIONS, BackpropMathMLPrinter
 from derive.explain.phrases import activation_named
 from derive.explain.training import section as training_section
 from derive.version import __version__
@@ -78,6 +78,20 @@ def inline(printer: BackpropMathMLPrinter, parts) -> str:
     return "".join(escape(p) if isinstance(p, str) else _math(printer, p) for p in parts)
 
 
+#: What a continuation row starts with (see derive.explain.linebreak): an indent and its operator.
+_CONTINUATIONS = {"+": "+", "-": MINUS, "cdot": "\u00b7", "odot": "\u2299", "": ""}
+
+
+def _relation(op: str) -> str:
+    """The MathML that starts the right side of an equation row: = or ←, or a
+    continuation's indent and operator (+, −, ·, or none for the rest of a vector)."""
+    if op in RELATIONS:
+        return "<mo>" + RELATIONS[op].encode("ascii", "xmlcharrefreplace").decode() + "</mo>"
+    indent = '<mspace width="1em"/>' if op else '<mspace width="3em"/>'
+    sign = _CONTINUATIONS[op].encode("ascii", "xmlcharrefreplace").decode()
+    return indent + (f"<mo>{sign}</mo>" if sign else "")
+
+
 def display_lines(printer: BackpropMathMLPrinter, rows) -> list[str]:
     out = ['<div class="equations"><table>']
     for row in rows:
@@ -86,7 +100,7 @@ def display_lines(printer: BackpropMathMLPrinter, rows) -> list[str]:
         left = _math(printer, row.left, display=True) if row.left is not None else ""
         right = ""
         if row.right is not None:
-            right = f'<math displaystyle="true">{relation(row.relation)}{printer.doprint(row.right)}</math>'
+            right = f'<math displaystyle="true">{_relation(row.relation)}{printer.doprint(row.right)}</math>'
         shown = f"({escape(label.tag)})" if label else ""
         out.append(
             f'<tr{anchor}><td class="left">{left}</td><td class="right">{right}</td>'

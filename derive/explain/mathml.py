@@ -33,7 +33,8 @@ from derive.parts import OPERATORS, Index, Parts
 MINUS = "\u2212"
 #: 𝟏, the bold one of 1[g > 0] and of the all-ones vector (MathML Core has no bold mn).
 BOLD_ONE = "\U0001d7cf"
-_RELATIONS = {"=": "=", "<-": "\u2190"}
+#: The relations of an equation row, as its <mo>.
+RELATIONS = {"=": "=", "<-": "\u2190"}
 
 
 class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
@@ -381,7 +382,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
     def _print_Relation(self, node):
         row = self._row(self._print(node.sides[0]))
         for op, side in zip(node.ops, node.sides[1:]):
-            row.appendChild(self._mo(_RELATIONS[op]))
+            row.appendChild(self._mo(RELATIONS[op]))
             row.appendChild(self._print(side))
         return row
 
@@ -435,16 +436,3 @@ def _flat_args(expr) -> list:
         out.extend(_flat_args(a) if a.is_Mul else [a])
     return out
 
-
-#: What a continuation row starts with (see derive.explain.linebreak): an indent and its operator.
-_CONTINUATIONS = {"+": "+", "-": MINUS, "cdot": "\u00b7", "odot": "\u2299", "": ""}
-
-
-def relation(op: str) -> str:
-    """The MathML that starts the right side of an equation row: = or ←, or a
-    continuation's indent and operator (+, −, ·, or none for the rest of a vector)."""
-    if op in _RELATIONS:
-        return "<mo>" + _RELATIONS[op].encode("ascii", "xmlcharrefreplace").decode() + "</mo>"
-    indent = '<mspace width="1em"/>' if op else '<mspace width="3em"/>'
-    sign = _CONTINUATIONS[op].encode("ascii", "xmlcharrefreplace").decode()
-    return indent + (f"<mo>{sign}</mo>" if sign else "")
