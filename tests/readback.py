@@ -155,6 +155,8 @@ def _latex_of(nodes) -> str:
                 out.append(_latex_of(kids))
         elif tag == "mfrac":
             out.append(rf"\frac{{{_latex_of([kids[0]])}}}{{{_latex_of([kids[1]])}}}")
+        elif tag == "msup" and kids[0].tag == "mi" and kids[0].text in _MATHML_FUNCTIONS:
+            out.append(rf"{_latex_of([kids[0]])}^{{{_latex_of([kids[1]])}}}")  # tanh²(u)
         elif tag == "msup":
             out.append(rf"{{{_latex_of([kids[0]])}}}^{{{_latex_of([kids[1]])}}}")
         elif tag == "msqrt":

@@ -73,7 +73,8 @@ def test_sigmoid_hadamard_and_transpose(seed_derivation, printer):
 def test_function_arguments_and_bars_are_plain_mo_not_mfenced(printer):
     # SymPy 1.13 prints these with <mfenced>, 1.14 with <mo>: the printer's own, on either.
     g = sp.Symbol("g", real=True)
-    assert printer.doprint(sp.Function("sign")(g)) == f"<mrow><mi>sign</mi><mrow>{OPEN}<mi>g</mi>{CLOSE}</mrow></mrow>"
+    apply = "<mo>&#8289;</mo>"  # the invisible function application, as after tanh and σ
+    assert printer.doprint(sp.Function("sign")(g)) == f"<mrow><mi>sign</mi>{apply}<mrow>{OPEN}<mi>g</mi>{CLOSE}</mrow></mrow>"
     assert printer.doprint(sp.Abs(g)) == "<mrow><mo>|</mo><mi>g</mi><mo>|</mo></mrow>"
     assert printer.doprint(sp.Max(g, 0)) == (
         f"<mrow><mo>max</mo><mrow>{OPEN}<mn>0</mn><mo>,</mo><mi>g</mi>{CLOSE}</mrow></mrow>"

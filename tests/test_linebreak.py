@@ -114,19 +114,19 @@ def _rejoined(lines):
     return factors
 
 
-@pytest.mark.parametrize("vector", [False, True], ids=["unit", "vector"])
-def test_a_symbolic_product_too_wide_breaks_before_a_factor_and_inside_its_brackets(vector):
-    """mish's hidden δ: (a long slope) (δ w + δ w), the slope itself wider than a line."""
+@pytest.mark.parametrize("vector, ops", [(False, ["=", "cdot"]), (True, ["=", "+", "odot"])], ids=["unit", "vector"])
+def test_a_symbolic_product_too_wide_breaks_before_a_factor_and_inside_its_brackets(vector, ops):
+    """mish's hidden δ: (a long slope) (δ w + δ w); the vector's slope is itself wider than a line."""
     d = Derivation(Network((2, 3, 2), (MISH, "sigmoid"), name="mish"))
     measure = Measure(d.names, 3)
     left, whole = (d.names.vector("delta", 1), d.layer_rule(1)) if vector else (d.names.delta(1, 1), d.delta(1, 1))
     rows = next(b.rows for b in account(d) if isinstance(b, Equations) and b.rows[0].left == left)
     end = next((n for n, row in enumerate(rows) if n and row.left is not None), len(rows))
     lines = [(row.relation, row.right) for row in rows[:end]]
-    lead = "odot" if vector else "cdot"
-    # the slope's two terms, in its brackets, then the sum over the layer above
-    assert [op for op, _ in lines] == ["=", "+", lead]
-    assert [(n.opens, n.closes) for _, n in lines] == [(True, False), (False, True), (True, True)]
+    # the slope, in its brackets (broken inside them into its two terms), then the sum over the layer above
+    assert [op for op, _ in lines] == ops
+    inside = [(True, False), (False, True)] if vector else [(True, True)]
+    assert [(n.opens, n.closes) for _, n in lines] == inside + [(True, True)]
     room = LINE_WIDTH - max(measure(row.left) for row in rows)
     assert all(LEADS[op] + measure(node) <= room for op, node in lines)
     factors = _rejoined(lines)
@@ -136,8 +136,19 @@ def test_a_symbolic_product_too_wide_breaks_before_a_factor_and_inside_its_brack
     else:
         assert sp.simplify(sp.Mul(*factors) - whole) == 0
     latex = [right for _, right, _ in aligned_rows(printer, [Row(None, n, relation=op) for op, n in lines])]
-    assert latex[0].endswith(r"\right.") and latex[1].startswith(r"&\quad + \left.")
-    assert latex[2].startswith(rf"&\quad \{lead} \left(")
+    if vector:
+        assert latex[0].endswith(r"\right.") and latex[1].startswith(r"&\quad + \left.")
+    assert latex[-1].startswith(rf"&\quad \{ops[-1]} \left(")
+
+
+def test_invisible_operators_take_no_width_and_a_named_function_its_thin_space():
+    """σ(g) is its name and brackets; g tanh(g) is g, TeX's thin space and tanh(g)."""
+    d = Derivation(seed())
+    measure = Measure(d.names, 3)
+    g = d.names.preactivation(1, 1)
+    assert measure(sigmoid(g)) == pytest.approx(0.5 + measure(g) + 2 * 0.45)
+    assert measure(g * sp.tanh(g)) == pytest.approx(measure(g) + 0.167 + measure(sp.tanh(g)))
+    assert measure(g * sigmoid(g)) == pytest.approx(measure(g) + measure(sigmoid(g)))
 
 
 def test_a_symbolic_fraction_or_negative_product_is_left_whole():

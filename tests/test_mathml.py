@@ -6,6 +6,7 @@ import sympy as sp
 from derive import Derivation, Network, seed
 from derive.activations import relu, sigmoid, softplus
 from derive.explain.blocks import Partial
+from derive.explain.latex import BackpropPrinter
 from derive.explain.mathml import BackpropMathMLPrinter
 from derive.parts import layer, shifted
 
@@ -27,6 +28,37 @@ def printer():
 )
 def test_an_activation_prints_by_its_registry_name(printer, expr, name):
     assert printer.doprint(expr) == APPLIED.format(name)
+
+
+POWERED = (
+    '<mrow><msup><mi>{}</mi><mn>2</mn></msup><mo>&#8289;</mo><mrow><mo stretchy="false">(</mo><mi>g</mi>'
+    '<mo stretchy="false">)</mo></mrow></mrow>'
+)
+BARS = "<mrow><mo>|</mo><mi>g</mi><mo>|</mo></mrow>"
+
+
+@pytest.mark.parametrize(
+    "expr, mathml, latex",
+    [
+        (sp.tanh(G) ** 2, POWERED.format("tanh"), r"\tanh^{2}{\left(g \right)}"),
+        (sigmoid(G) ** 2, POWERED.format("&#963;"), r"\sigma^{2}\left(g\right)"),
+        (sp.cos(G) ** 2, POWERED.format("cos"), r"\cos^{2}{\left(g \right)}"),
+        (sp.log(G) ** 2, f"<msup>{APPLIED.format('log')}<mn>2</mn></msup>", r"\log{\left(g \right)}^{2}"),
+        (sp.Abs(G) ** 2, f"<msup>{BARS}<mn>2</mn></msup>", r"\left|{g}\right|^{2}"),
+    ],
+)
+def test_a_power_of_a_function_sits_where_the_latex_puts_it(printer, expr, mathml, latex):
+    """tanh²(g) on the page as in the PDF, not (tanh(g))²; log(g)² and |g|² as there too."""
+    assert printer.doprint(expr) == mathml
+    assert BackpropPrinter(printer.names).doprint(expr) == latex
+
+
+def test_a_named_function_after_a_factor_has_texs_thin_space(printer):
+    """g tanh(g), as TeX sets g\\tanh(g); none before σ, a letter as g is, nor at the start."""
+    thin = '<mspace width="0.167em"/>'
+    tanh = APPLIED.format("tanh")
+    assert printer.doprint(G * sp.tanh(G)) == f"<mrow><mi>g</mi><mo>&InvisibleTimes;</mo>{thin}{tanh}</mrow>"
+    assert thin not in printer.doprint(G * sigmoid(G)) + printer.doprint(sp.tanh(G) + 1)
 
 
 def test_other_functions_print_as_sympy_prints_them(printer):

@@ -48,6 +48,8 @@ COLUMN_PADDING = 1.1
 LEADS = {"=": 1.3, "<-": 1.6, "+": 2.3, "-": 2.3, "cdot": 2.0, "odot": 2.3, "": 3.0}
 
 _WIDE = {"\u2212": 0.78, "+": 0.78, "=": 0.78, "\u2190": 1.0, "\u00b7": 0.28, "\u2202": 0.56}
+#: Function application and invisible times: no width (a thin space before a named function is an mspace).
+_INVISIBLE = ("\u2061", "\u2062", "&ApplyFunction;", "&InvisibleTimes;")
 _OPERATOR_SPACE = 0.5  # a binary operator's or relation's spacing, both sides together
 _ENTITY = re.compile(r"&#?\w+;")
 
@@ -61,6 +63,8 @@ def width(element) -> float:
         text = _ENTITY.sub("e", text)  # &ExponentialE; is one letter
         return sum(0.28 if ch in ".,\u00a0" else 0.5 for ch in text)
     if tag == "mo":
+        if text in _INVISIBLE:
+            return 0.0
         if text in "(),[]":
             # LaTeX's \left( ... \right) adds a thin space where it meets a neighbour
             return 0.45 if text != "," else 0.28 + 0.17

@@ -92,14 +92,18 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             items += [self._mo(","), self._print(argument)] if n else [self._print(argument)]
         return self._row(self._l_paren(), *items, self._r_paren())
 
-    def _print_Max(self, expr):
-        name = self._mo(str(expr.func).lower())
+    def _raised(self, node, exp=None):
+        """node, or node to the power exp: a function's power, as the LaTeX printer writes it."""
+        return node if exp is None else self._element("msup", node, exp)
+
+    def _print_Max(self, expr, exp=None):
+        name = self._raised(self._mo(str(expr.func).lower()), exp)
         return self._row(name, self._arguments(*sorted(expr.args, key=sp.default_sort_key)))
 
     _print_Min = _print_Max
 
     def _print_Abs(self, expr, exp=None):
-        return self._row(self._mo("|"), self._print(expr.args[0]), self._mo("|"))
+        return self._raised(self._row(self._mo("|"), self._print(expr.args[0]), self._mo("|")), exp)
 
     def _number(self, text: str):
         if text.startswith("-"):
@@ -163,8 +167,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             return self._number(str(expr.p))
         return super()._print_Rational(expr)
 
-    def _print_Integer(self, expr):
-        return self._print_Rational(expr)
+    _print_Integer = _print_Rational
 
     def _print_int(self, p):
         return self._number(str(p))
@@ -200,7 +203,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         if not unevaluated(expr):
             if expr.could_extract_minus_sign():
                 return self._row(self._mo(MINUS), self._print(-expr))
-            return super()._print_Mul(expr)
+            return self._spaced(super()._print_Mul(expr))
         # a product written in a chosen order, e.g. (y - f) f (1 - f): keep it
         row, dots, first = self._row(), number_follows(expr), True
         for factor in _flat_args(expr):
@@ -214,6 +217,13 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
                 factor = -factor
             row.appendChild(self.parenthesize(factor, PRECEDENCE["Mul"]))
             first = False
+        return self._spaced(row)
+
+    def _spaced(self, row):
+        """A product's row with TeX's thin space before a named function: g tanh(g), not gtanh(g)."""
+        for factor in row.childNodes[1:]:
+            if _applies_a_name(factor):
+                row.insertBefore(self._element("mspace", width="0.167em"), factor)
         return row
 
     def _dotted(self, factors):
@@ -251,6 +261,8 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
     def _print_Pow(self, expr):
         if expr.exp.is_Integer and expr.exp > 0:
             base = expr.base
+            if base.is_Function:  # tanh²(g), |g|², log(g)²: where the LaTeX printer puts the power
+                return self._print(base, exp=self._print(expr.exp))
             shown = self._print(base)
             if not (base.is_Symbol or (base.is_Number and base >= 0)):
                 shown = self._parens(shown)
@@ -258,19 +270,20 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         return super()._print_Pow(expr)
 
     # -- activations ----------------------------------------------------------
-    def _apply(self, name: str, argument):
-        function = self._element("mi", text=name)
+    def _apply(self, name: str, argument, exp=None):
+        function = self._raised(self._element("mi", text=name), exp)
         return self._row(function, self._mo("\u2061"), self._parens(self._print(argument)))
 
-    def _print_Function(self, expr):
+    def _print_Function(self, expr, exp=None):
         # an activation by the MathML name its registry entry gives; any other function
         # with its arguments in brackets that do not stretch, as _arguments writes them
         entry = activations.of_function(expr.func)
         if entry is not None and not entry.elementwise:
-            return self._layer_wide(entry.mathml, *expr.args)
+            return self._raised(self._layer_wide(entry.mathml, *expr.args), exp)
         if entry is not None and entry.mathml is not None:
-            return self._apply(entry.mathml, expr.args[0])
-        return self._row(self._element("mi", text=self.mathml_tag(expr)), self._arguments(*expr.args))
+            return self._apply(entry.mathml, expr.args[0], exp)
+        name = self._raised(self._element("mi", text=self.mathml_tag(expr)), exp)
+        return self._row(name, self._mo("\u2061"), self._arguments(*expr.args))
 
     def _layer_wide(self, name: str, i, *gs):
         # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument
@@ -282,20 +295,21 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         applied = self._row(self._element("mi", text=name), self._mo("\u2061"), self._parens(arguments))
         return self._element("msub", applied, self._print(i))
 
-    def _print_log(self, expr):
-        return self._apply("log", expr.args[0])
+    def _print_log(self, expr, exp=None):
+        return self._raised(self._apply("log", expr.args[0]), exp)
 
     def _indicator(self, *condition):
         one = self._element("mn", text=BOLD_ONE)
         bracket = {"stretchy": "false"}
         return self._row(one, self._mo("[", **bracket), *condition, self._mo("]", **bracket))
 
-    def _print_Heaviside(self, expr):
-        return self._indicator(self._print(expr.args[0]), self._mo("&gt;"), self._element("mn", text="0"))
+    def _print_Heaviside(self, expr, exp=None):
+        zero = self._element("mn", text="0")
+        return self._raised(self._indicator(self._print(expr.args[0]), self._mo("&gt;"), zero), exp)
 
-    def _print_KroneckerDelta(self, expr):
+    def _print_KroneckerDelta(self, expr, exp=None):
         i, k = (self._print(a) for a in expr.args)
-        return self._indicator(i, self._mo("="), k)
+        return self._raised(self._indicator(i, self._mo("="), k), exp)
 
     # -- vector forms -----------------------------------------------------------
     def _print_HadamardProduct(self, expr):
@@ -304,9 +318,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             if n:
                 row.appendChild(self._mo("\u2299"))
             shown = self._print(factor)
-            if self._parenthesized_in_hadamard(factor):
-                shown = self._parens(shown)
-            row.appendChild(shown)
+            row.appendChild(self._parens(shown) if self._parenthesized_in_hadamard(factor) else shown)
         return row
 
     def _print_HadamardPower(self, expr):
@@ -352,28 +364,22 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         return self._element("mfrac", d(node.of), d(node.wrt))
 
     def _print_Product(self, node):
+        if node.joint == "cdot":
+            return self._dotted(node.factors)
         row = self._row()
         for n, factor in enumerate(node.factors):
-            if n and node.joint == "cdot":
-                row.appendChild(self._mo("\u00b7"))
-            elif n and node.joint == "thin":
+            if n and node.joint == "thin":
                 row.appendChild(self._element("mspace", width="0.167em"))
-            if node.joint == "cdot":
-                row.appendChild(self._factor(factor))
-            else:
-                row.appendChild(self._print(factor))
+            row.appendChild(self._print(factor))
         return row
 
     def _print_Terms(self, node):
         row = self._row()
         for n, term in enumerate(node.terms):
-            if isinstance(term, blocks.Negative):
-                row.appendChild(self._mo(MINUS))
-                row.appendChild(self._print(term.of))
-            else:
-                if n:
-                    row.appendChild(self._mo("+"))
-                row.appendChild(self._print(term))
+            negative = isinstance(term, blocks.Negative)
+            if n or negative:
+                row.appendChild(self._mo(MINUS if negative else "+"))
+            row.appendChild(self._print(term.of if negative else term))
         return self._bracketed(row, node)
 
     def _print_Negative(self, node):
@@ -394,14 +400,8 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         return self._apply(node.name, node.arg)
 
     def _print_Where(self, node):
-        return self._row(
-            self._print(node.expr),
-            self._element("mspace", width="1em"),
-            self._element("mtext", text="with\u00a0"),
-            self._print(node.lhs),
-            self._mo("="),
-            self._print(node.rhs),
-        )
+        with_ = (self._element("mspace", width="1em"), self._element("mtext", text="with\u00a0"))
+        return self._row(self._print(node.expr), *with_, self._print(node.lhs), self._mo("="), self._print(node.rhs))
 
     def _print_Listed(self, node):
         row = self._row()
@@ -427,6 +427,16 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
     def _print_Dots(self, node):
         return self._mo("\u22ee" if node.vertical else "\u22ef")
 
+
+def _applies_a_name(node) -> bool:
+    """Whether node is f(u) or f(u)ⁿ, f a name of several letters (tanh, log; not σ)."""
+    if node.tagName == "msup":
+        node = node.firstChild
+    kids = node.childNodes if node.tagName == "mrow" else []
+    if len(kids) < 2 or kids[1].tagName != "mo" or kids[1].firstChild.data != "\u2061":
+        return False
+    name = kids[0].firstChild if kids[0].tagName == "msup" else kids[0]
+    return name.tagName == "mi" and len(name.firstChild.data) > 1
 
 
 def _flat_args(expr) -> list:
