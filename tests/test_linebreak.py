@@ -9,7 +9,7 @@ from derive import Derivation, Network, load_spec, seed
 from derive.activations import sigmoid
 from derive.explain import linebreak
 from derive.explain.account import account
-from derive.explain.blocks import Equations, Numbers, Row, Table, Terms
+from derive.explain.blocks import Equations, Numbers, Product, Row, Table, Terms
 from derive.explain.latex import BackpropPrinter, aligned_rows, decimals
 from derive.explain.linebreak import LEADS, LINE_WIDTH, TABLE_WIDTH, Measure
 
@@ -101,7 +101,8 @@ MISH = "x*tanh(log(1+exp(x)))"
 def _rejoined(lines):
     """The factors of a broken symbolic product, each bracketed sum summed back from its lines."""
     factors, terms = [], []
-    for op, node in lines:
+    parts = [(op if n == 0 else "", part) for op, node in lines for n, part in enumerate(_shared(node))]
+    for op, node in parts:
         if isinstance(node, Terms) and not (node.opens and node.closes):
             (term,) = node.terms
             terms.append(-term if op == "-" else term)
@@ -114,19 +115,26 @@ def _rejoined(lines):
     return factors
 
 
-@pytest.mark.parametrize("vector, ops", [(False, ["=", "cdot"]), (True, ["=", "+", "odot"])], ids=["unit", "vector"])
+def _shared(node):
+    """The pieces of one line: a broken sum's last line and the factor it shares the line with."""
+    return list(node.factors) if isinstance(node, Product) else [node]
+
+
+@pytest.mark.parametrize("vector, ops", [(False, ["=", "cdot"]), (True, ["=", "+"])], ids=["unit", "vector"])
 def test_a_symbolic_product_too_wide_breaks_before_a_factor_and_inside_its_brackets(vector, ops):
-    """mish's hidden δ: (a long slope) (δ w + δ w); the vector's slope is itself wider than a line."""
+    """mish's hidden δ: (a long slope) (δ w + δ w); the vector's slope is itself wider than a line,
+    and the factor after it shares the slope's last line: ``+ tanh(softplus g)) ⊙ ((W̄)ᵀ δ)``."""
     d = Derivation(Network((2, 3, 2), (MISH, "sigmoid"), name="mish"))
     measure = Measure(d.names, 3)
     left, whole = (d.names.vector("delta", 1), d.layer_rule(1)) if vector else (d.names.delta(1, 1), d.delta(1, 1))
     rows = next(b.rows for b in account(d) if isinstance(b, Equations) and b.rows[0].left == left)
     end = next((n for n, row in enumerate(rows) if n and row.left is not None), len(rows))
     lines = [(row.relation, row.right) for row in rows[:end]]
-    # the slope, in its brackets (broken inside them into its two terms), then the sum over the layer above
     assert [op for op, _ in lines] == ops
+    # the slope, in its brackets (broken inside them into its two terms), then the sum over the layer above
+    pieces = [piece for _, node in lines for piece in _shared(node)]
     inside = [(True, False), (False, True)] if vector else [(True, True)]
-    assert [(n.opens, n.closes) for _, n in lines] == inside + [(True, True)]
+    assert [(n.opens, n.closes) for n in pieces] == inside + [(True, True)]
     room = LINE_WIDTH - max(measure(row.left) for row in rows)
     assert all(LEADS[op] + measure(node) <= room for op, node in lines)
     factors = _rejoined(lines)
@@ -138,7 +146,9 @@ def test_a_symbolic_product_too_wide_breaks_before_a_factor_and_inside_its_brack
     latex = [right for _, right, _ in aligned_rows(printer, [Row(None, n, relation=op) for op, n in lines])]
     if vector:
         assert latex[0].endswith(r"\right.") and latex[1].startswith(r"&\quad + \left.")
-    assert latex[-1].startswith(rf"&\quad \{ops[-1]} \left(")
+        assert r"\right) \odot \left(\left(\bar{W}^{(2)}\right)^{T} \delta^{(2)}\right)" in latex[1]
+    else:
+        assert latex[-1].startswith(r"&\quad \cdot \left(")
 
 
 def test_invisible_operators_take_no_width_and_a_named_function_its_thin_space():

@@ -60,8 +60,9 @@ class Product:
     """Factors side by side, in the given order.
 
     ``joint`` is ``"space"``, ``"thin"`` (a thin space, for chains of
-    derivatives and κ δ), ``"none"`` (2η) or ``"cdot"`` (a ·, with negative
-    numbers and sums in parentheses).
+    derivatives and κ δ), ``"none"`` (2η), ``"cdot"`` (a ·, with negative
+    numbers and sums in parentheses) or ``"odot"`` (a ⊙, as a broken
+    elementwise product's line continues).
     """
 
     factors: tuple

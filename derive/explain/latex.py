@@ -23,7 +23,7 @@ from derive.explain import account, blocks
 from derive.explain.account import MAX_EXAMPLE_WEIGHTS, MAX_UNITS_SHOWN
 from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, number_follows, unevaluated
 
-_JOINTS = {"space": " ", "thin": r"\,", "none": "", "cdot": r" \cdot "}
+_JOINTS = {"space": " ", "thin": r"\,", "none": "", "cdot": r" \cdot ", "odot": r" \odot "}
 _RELATIONS = {"=": " = ", "<-": r" \leftarrow "}
 
 __all__ = [

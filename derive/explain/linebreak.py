@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import sympy as sp
 
@@ -188,7 +189,7 @@ def _broken(op: str, node, room: float, measure: Measure) -> list[tuple[str, obj
         lines = _balanced(
             op, factors, room, measure, lambda fs: _sub_product(fs, lead, measure.printer), lead
         )
-        return [part for line in lines for part in _bracketed_lines(*line, room, measure)]
+        return _joined([_bracketed_lines(*line, room, measure) for line in lines], lead, room, measure)
     return [(op, node)]  # nothing to break at: it stays one line
 
 
@@ -232,6 +233,20 @@ def _bracketed_lines(op, node, room, measure) -> list[tuple[str, object]]:
         shown = blocks.Terms((-term if negative else term,), True, opens=n == 0, closes=n == len(terms) - 1)
         lines.append((op if n == 0 else "-" if negative else "+", shown))
     return lines
+
+
+def _joined(groups, lead: str, room: float, measure: Measure) -> list[tuple[str, object]]:
+    """The lines of a product's factors; where a bracketed sum was broken, its first or last
+    line shares a line with the factor beside it if both fit: ``+ b) ⊙ (W̄ᵀ δ)``."""
+    out = list(groups[0])
+    for before, group in pairwise(groups):
+        (_, node), rest = group[0], group[1:]
+        last_op, last = out[-1]
+        joined = blocks.Product((last, node), lead)
+        if (len(before) > 1 or rest) and LEADS[last_op] + measure(joined) <= room:
+            out[-1], group = (last_op, joined), rest
+        out += group
+    return out
 
 
 def _balanced(op, factors, room, measure, make, lead="cdot") -> list[tuple[str, object]]:

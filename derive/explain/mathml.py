@@ -370,6 +370,8 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         for n, factor in enumerate(node.factors):
             if n and node.joint == "thin":
                 row.appendChild(self._element("mspace", width="0.167em"))
+            elif n and node.joint == "odot":
+                row.appendChild(self._mo("\u2299"))
             row.appendChild(self._print(factor))
         return row
 
