@@ -279,11 +279,14 @@ class Derivation:
         n = self.names
         F = lambda v: sp.Float(v, precision)
 
-        def number(expr: sp.Expr) -> sp.Expr:
+        def number(quantity, expr: sp.Expr) -> sp.Expr:
             # e.g. log 2 or sqrt(5): exact with numbers in, so evaluate
             value = expr.xreplace(values).evalf(precision)
-            if not value.is_Number:
-                raise ValueError(f"the worked example did not reach a number: {value}")
+            if not (value.is_Number and value.is_finite):
+                raise ValueError(
+                    f"the worked example has no finite value for {quantity} ({value}): an activation,"
+                    " its slope or the loss is undefined at these weights and inputs"
+                )
             return value
 
         values: dict[sp.Basic, sp.Expr] = {n.rate: F(c)}
@@ -297,20 +300,20 @@ class Derivation:
                     values[n.weight(j, i, k)] = F(v)
         for j in range(1, self.depth + 1):
             for i in self.units(j):
-                values[n.preactivation(j, i)] = number(self.preactivation(j, i))
+                values[n.preactivation(j, i)] = number(n.preactivation(j, i), self.preactivation(j, i))
             for i in self.units(j):
-                values[n.output(j, i)] = number(self.output(j, i))
+                values[n.output(j, i)] = number(n.output(j, i), self.output(j, i))
         for j in range(self.depth, 0, -1):
             for i in self.units(j):
-                values[n.delta(j, i)] = number(self.delta(j, i))
+                values[n.delta(j, i)] = number(n.delta(j, i), self.delta(j, i))
         updated = tuple(
             tuple(
-                tuple(number(self.update(j, i, k)) for k in range(1, len(row) + 1))
+                tuple(number(f"updated {n.weight(j, i, k)}", self.update(j, i, k)) for k in range(1, len(row) + 1))
                 for i, row in enumerate(weights[j - 1], start=1)
             )
             for j in range(1, self.depth + 1)
         )
-        loss = number(self.loss_value)
+        loss = number("the loss", self.loss_value)
         return Step(values=values, loss=loss, updated=updated)
 
     # -- notebooks ----------------------------------------------------------

@@ -155,9 +155,15 @@ def _layer(d: Derivation, j: int, matrix, values: dict):
     low, high = d.activation(j).unsaturated or (-math.inf, math.inf)
     for i in d.units(j):
         s = d.output(j, i).xreplace(known).evalf(15)
-        if not s.is_Number or not low <= float(s) <= high:
+        if not (s.is_Number and s.is_finite) or not low <= float(s) <= high:
             return None
         out[n.output(j, i)] = s
+    known.update(out)
+    # and a finite slope there, which sqrt lacks at 0: no δ could be worked out through it
+    for i in d.units(j):
+        slope = d.activation_slope(j, i).xreplace(known).evalf(15)
+        if not (slope.is_Number and slope.is_finite):
+            return None
     # a unit on a kink has its slope by a convention (relu's 0 at 0), not by working it out
     kinks = d.activation(j).kinks
     if any(float(out[n.preactivation(j, i)]) in kinks for i in d.units(j)):

@@ -157,6 +157,21 @@ def test_bad_spec_files(capsys, tmp_path, content, words):
     assert words in err and "bad.toml" in err
 
 
+def test_a_worked_example_through_an_infinite_slope_names_the_quantity(capsys, tmp_path):
+    """sqrt at g = 0: δ of the hidden unit is ∞ · δw, which no page should print."""
+    spec = tmp_path / "root.toml"
+    spec.write_text(
+        'layers = [1, 1, 1]\nactivation = ["sqrt(x)", "sigmoid"]\nweights = [[[1, 0]], [[2, -2]]]\n'
+        "[example]\nx = [0]\ny = [1]\nc = 1\n",
+        encoding="utf-8",
+    )
+    page = tmp_path / "root.html"
+    code, out, err = run(capsys, "--latex", "--html", str(page), "--spec", str(spec))
+    assert code == 2 and out == "" and not page.exists()
+    assert len(err.strip().splitlines()) == 1
+    assert "the worked example has no finite value for delta1_1 (zoo)" in err
+
+
 def test_help_explains_every_option_with_an_example():
     run_ = subprocess.run(
         [sys.executable, "-m", "derive", "--help"],

@@ -58,6 +58,17 @@ def test_other_networks_give_nice_numbers(template):
             assert sum(network.example.y) == 1
 
 
+def test_a_unit_is_drawn_off_the_points_where_its_slope_is_infinite():
+    """sqrt(g) has no slope at g = 0 (nor a real value below): every hidden g drawn is positive."""
+    template = Network((2, 2, 1), ("sqrt(x)", "sigmoid"))
+    for number in range(1, 9):
+        (network,) = draw(template, number)
+        d, ex = Derivation(network), network.example
+        values = d.step(ex.x, ex.y, network.weights, ex.c).values
+        assert all(values[d.names.preactivation(1, i)] > 0 for i in d.units(1))
+        assert all(abs(values[d.names.delta(1, i)]) >= MIN_DELTA for i in d.units(1))
+
+
 def test_the_first_of_the_versions_is_the_single_exercise():
     versions = draw(seed(), 7, 3)
     assert versions[0].weights == draw(seed(), 7)[0].weights
