@@ -152,9 +152,9 @@ def train(
     targets = np.array([y for _, y in network.data], dtype=float)
     weights, start = initial_weights(network)
     losses = np.empty(epochs + 1)
-    losses[0] = module.loss(weights, inputs, targets)
     began = time.perf_counter()
-    with np.errstate(all="ignore"):  # a diverging run shows as inf or nan in ε
+    with np.errstate(all="ignore"):  # a run that breaks down shows as inf or nan in ε
+        losses[0] = module.loss(weights, inputs, targets)
         for epoch in range(1, epochs + 1):
             if batch:
                 weights = module.update(weights, inputs, targets, c)

@@ -1,8 +1,10 @@
 """The training run as blocks and as text (derive.explain.training, derive.explain.notation's cadence)."""
 
 import io
+import warnings
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from derive import Derivation, seed
@@ -63,6 +65,49 @@ def test_the_section_holds_the_runs_numbers(run):
     assert outputs.rows[0] == ("(0, 0)", "(1)", f"({number(float(run.outputs[0][0]), 3)})")
     matched = sum(round(float(f[0])) == y[0] for f, y in zip(run.outputs, run.targets))
     assert found[blocks.Paragraph].parts == (f"Rounded to 0 or 1, f equals y on {matched} of 4 rows.",)
+
+
+def _broke_down(run) -> str:
+    """The report's sentence on where ε stopped being finite ('' if it never did)."""
+    said = [b.parts[0] for b in section(run) if isinstance(b, blocks.Paragraph) and "ε " in b.parts[0]]
+    return "".join(said)
+
+
+def test_a_run_that_stays_finite_says_nothing_of_a_breakdown(run):
+    assert np.isfinite(run.losses).all() and _broke_down(run) == ""
+
+
+def test_a_diverging_run_says_where_and_that_c_is_too_large():
+    """Linear units and c = 5: ε grows past 1e50, then overflows; the table writes it as 5.7e+94."""
+    diverging = trained(replace(seed(), activations=("linear", "linear")), epochs=3, c=5.0)
+    epoch = int(np.flatnonzero(~np.isfinite(diverging.losses))[0])
+    last = diverging.losses[epoch - 1]
+    assert last > 1e50
+    assert _broke_down(diverging) == (
+        f"ε became {diverging.losses[epoch]} at epoch {epoch}, after {last:.4e} at epoch {epoch - 1}:"
+        " the updates diverged; a smaller c may help."
+    )
+    assert f"{epoch - 1:>6}  {last:.7e}" in report(diverging).splitlines()
+
+
+def test_a_run_that_takes_a_unit_off_its_activations_domain_says_where():
+    """sqrt(g): training drives a pre-activation below 0 while ε is still about 1."""
+    weights = (((1.0, 1.0, 1.0), (1.0, 2.0, 1.0)), ((1.0, -1.0, 0.0),))
+    network = replace(seed(), activations=("sqrt(x)", "sigmoid"), weights=weights)
+    broken = trained(network, epochs=40)
+    epoch = int(np.flatnonzero(~np.isfinite(broken.losses))[0])
+    assert 1 < epoch < 40 and np.isnan(broken.losses[epoch]) and broken.losses[epoch - 1] < 2
+    assert _broke_down(broken).startswith(f"ε became nan at epoch {epoch}, after ")
+    assert _broke_down(broken).endswith("an update took a unit where its activation or its slope is undefined"
+                                        " (such as the square root or the log of a negative g).")
+
+
+def test_starting_weights_off_an_activations_domain_are_said_so_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        broken = trained(replace(seed(), activations=("sqrt(x)", "sigmoid")), epochs=2)
+    assert np.isnan(broken.losses).all()
+    assert _broke_down(broken).startswith("ε is nan before any update: for some data row, the starting weights")
 
 
 def test_without_binary_targets_there_is_no_matched_line(run):

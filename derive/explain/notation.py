@@ -176,12 +176,20 @@ def _round_step(step: float) -> int:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= step)
 
 
+#: From this size on, a training report writes a number as 1.234e+09 (a diverging run's ε).
+LARGE = 1e7
+
+
 def number(value: float, digits: int) -> str:
-    """A number for the report: rounded to ``digits`` decimals (inf and nan as such)."""
+    """A number for the training report: rounded to ``digits`` decimals, a large one in
+    scientific notation, inf and nan as such."""
     if not math.isfinite(value):
         return str(value)
-    return decimals(value, digits)
+    return f"{value:.{digits}e}" if abs(value) >= LARGE else decimals(value, digits)
 
 
 def loss_text(value: float) -> str:
-    return f"{value:.7f}" if math.isfinite(value) else str(value)
+    """ε in the training report's table: 7 decimals, a large one in scientific notation."""
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value:.7e}" if abs(value) >= LARGE else f"{value:.7f}"

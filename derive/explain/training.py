@@ -8,6 +8,7 @@ Markdown writers write the same blocks in their reports.  The run itself is :fun
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -35,6 +36,7 @@ def section(run: Training, digits: int = 3) -> list:
             " with the generated update",
             f"ε over the data set went from {first} to {last}",
         ),
+        *_breakdown(run.losses),
         blocks.Losses(
             tuple(float(v) for v in run.losses), tuple(cadence(run.epochs)),
             "summed over the data set",
@@ -52,6 +54,31 @@ def section(run: Training, digits: int = 3) -> list:
     if matched is not None:
         out.append(blocks.paragraph(f"Rounded to 0 or 1, f equals y on {matched} of {rows} rows."))
     return out
+
+
+#: ε this many times its start (or 1) before it broke down: the run diverged.
+DIVERGED = 1e6
+_UNDEFINED = "its activation or its slope is undefined (such as the square root or the log of a negative g)"
+
+
+def _breakdown(losses) -> list:
+    """A paragraph on where ε stopped being a finite number, if it did, and the likely why."""
+    epoch = next((e for e, v in enumerate(losses) if not math.isfinite(v)), None)
+    if epoch is None:
+        return []
+    if epoch == 0:
+        why = f"for some data row, the starting weights take a unit where {_UNDEFINED}"
+        return [blocks.paragraph(f"ε is {losses[0]} before any update: {why}.")]
+    last = losses[epoch - 1]
+    if math.isinf(losses[epoch]) or last >= DIVERGED * max(losses[0], 1.0):
+        why = "the updates diverged; a smaller c may help"
+    else:
+        why = f"an update took a unit where {_UNDEFINED}"
+    return [
+        blocks.paragraph(
+            f"ε became {losses[epoch]} at epoch {epoch}, after {number(last, 4)} at epoch {epoch - 1}: {why}."
+        )
+    ]
 
 
 def report(run: Training, digits: int = 3) -> str:
