@@ -236,8 +236,10 @@ def _bracketed_lines(op, node, room, measure) -> list[tuple[str, object]]:
 
 
 def _joined(groups, lead: str, room: float, measure: Measure) -> list[tuple[str, object]]:
-    """The lines of a product's factors; where a bracketed sum was broken, its first or last
-    line shares a line with the factor beside it if both fit: ``+ b) ⊙ (W̄ᵀ δ)``."""
+    """A product's lines, each broken bracketed sum's first or last line joined to the factor beside it.
+
+    Joined only where both fit on one line, e.g. ``+ b) ⊙ (W̄ᵀ δ)``.
+    """
     out = list(groups[0])
     for before, group in pairwise(groups):
         (_, node), rest = group[0], group[1:]
