@@ -7,9 +7,10 @@ of the worked example reads ``left = formula = result`` (or ``left ← ...``);
 (the lark backend), with a bound on what the rounding of the numbers it shows
 can move it by.
 
-The parser knows arithmetic, fractions, powers, roots and |·|.  The few
-functions the printers use beyond those (σ, tanh, softplus, relu, sign and
-𝟏[u > 0]) are applied here to their argument, itself read back with its bound.
+The parser knows arithmetic, fractions, powers, roots and |·|.  The functions
+the printers use beyond those (σ, tanh, softplus, relu, sign and 𝟏[u > 0], and
+sin and cos, which the parser would read ``\cos(a) \cdot b`` as cos(ab)) are
+applied here to their argument, itself read back with its bound.
 """
 
 from __future__ import annotations
@@ -118,7 +119,8 @@ class _Tree(HTMLParser):
 
 
 _MATHML_FUNCTIONS = {"\u03c3": r"\sigma", "tanh": r"\tanh", "softplus": r"\operatorname{softplus}",
-                     "sign": r"\operatorname{sign}", "log": r"\log", "relu": r"\operatorname{relu}"}
+                     "sign": r"\operatorname{sign}", "log": r"\log", "relu": r"\operatorname{relu}",
+                     "sin": r"\sin", "cos": r"\cos"}
 _MATHML_OPERATORS = {"\u2212": "-", "\u00b7": r" \cdot ", "+": " + ", ",": ", ", "\u2061": " ",
                      ">": " > ", "=": " = ", "\u2190": r" \leftarrow "}
 
@@ -256,12 +258,14 @@ def _balanced(text: str, start: int) -> int:
 
 
 _FUNCTION = re.compile(
-    r"(\\sigma|\\tanh|\\operatorname\{(?:softplus|sign|relu)\}|\\mathbf\{1\}(?=\\left\[))(?:\^\{(\d+)\})?"
+    r"(\\sigma|\\tanh|\\sin|\\cos|\\operatorname\{(?:softplus|sign|relu)\}|\\mathbf\{1\}(?=\\left\[))(?:\^\{(\d+)\})?"
 )
-#: σ, tanh, softplus, relu, sign and 𝟏[u > 0], each with its derivative.
+#: σ, tanh, sin, cos, softplus, relu, sign and 𝟏[u > 0], each with its derivative.
 _FUNCTIONS = {
     r"\sigma": (lambda u: 1 / (1 + sp.exp(-u)), lambda u: sp.exp(-u) / (1 + sp.exp(-u)) ** 2),
     r"\tanh": (sp.tanh, lambda u: 1 - sp.tanh(u) ** 2),
+    r"\sin": (sp.sin, sp.cos),
+    r"\cos": (sp.cos, lambda u: -sp.sin(u)),
     r"\operatorname{softplus}": (lambda u: sp.log(1 + sp.exp(u)), lambda u: 1 / (1 + sp.exp(-u))),
     r"\operatorname{relu}": (lambda u: sp.Max(u, 0), lambda u: sp.Integer(1 if u > 0 else 0)),
     r"\operatorname{sign}": (sp.sign, lambda u: sp.S.Zero),
