@@ -11,6 +11,7 @@ from derive import Derivation, Network, seed
 from derive.activations import sigmoid
 from derive.explain.blocks import Partial
 from derive.explain.latex import BackpropPrinter, document, escape, explain
+from derive.explain.mathml import BackpropMathMLPrinter
 from derive.explain.notation import with_numbers
 from derive.network import from_table, load_spec
 
@@ -259,3 +260,22 @@ def test_a_sum_is_written_in_one_order_in_every_row():
         assert rf"\frac{{1}}{{\left|{{{unit}}}\right| + 1}}" in text, unit
     # swish's slope g (1 - σ(g)) σ(g) + σ(g) keeps its order when g is negative
     assert r"\delta^{(1)}_{1} &= \left(\left(-1.25\right) \cdot \left(1 - \sigma" in text
+
+
+def test_a_product_inside_a_product_kept_as_written_is_ordered_as_it_prints_alone():
+    """tanh³'s hidden δ starts with its slope exactly as the slope's own row prints it.
+
+    SymPy keeps (3 − 3 tanh² g) tanh² g with tanh² first, and prints it the other way
+    round; δ, kept as written, printed the slope in the stored order.
+    """
+    d = Derivation(Network((2, 2, 1), ("tanh(x)**3", "sigmoid")))
+    slope, delta = d.activation_slope(1, 1), sp.Mul(*d.delta_factors(1, 1), evaluate=False)
+    latex = BackpropPrinter(d.names)
+    assert latex.doprint(slope).startswith(r"\left(3 - 3 \tanh^{2}")
+    assert latex.doprint(delta).startswith(latex.doprint(slope) + " ")
+    mathml = BackpropMathMLPrinter(d.names)
+    shown = lambda expr: re.sub(r"<[^>]+>|&InvisibleTimes;", "", mathml.doprint(expr))
+    assert shown(delta).startswith(shown(slope))
+    numbers = {**{d.names.preactivation(1, i): sp.Float(-3) for i in (1, 2)}, d.names.delta(2, 1): sp.Float(0.5)}
+    row = BackpropPrinter(d.names, numeric=True).doprint(with_numbers(delta, numbers))
+    assert row.startswith(r"\left(3 - 3 \cdot \tanh^{2}{\left(-3 \right)}\right) \cdot \tanh^{2}{\left(-3 \right)}")

@@ -128,12 +128,12 @@ class BackpropPrinter(Notation, LatexPrinter):
     # -- products ---------------------------------------------------------
     def _print_Mul(self, expr):
         if not self.numeric:
-            if not unevaluated(expr):
-                return super()._print_Mul(expr)
-            # a product written in a chosen order, e.g. (y - f) f (1 - f): keep it
+            # a product written in a chosen order, e.g. (y - f) f (1 - f), keeps it; any other,
+            # even inside one, is ordered as everywhere else: (3 - 3 tanh^2) tanh^2, as its own row
+            written = unevaluated(expr)
             saved = self._settings.copy()
-            self._settings["order"] = "none"
-            if number_follows(expr):
+            self._settings["order"] = "none" if written else None
+            if written and number_follows(expr):
                 self._settings["mul_symbol_latex"] = r" \cdot "
             try:
                 return super()._print_Mul(expr)

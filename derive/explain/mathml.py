@@ -445,6 +445,6 @@ def _flat_args(expr) -> list:
     """The factors of a product, nested products opened, in order."""
     out = []
     for a in expr.args:
-        out.extend(_flat_args(a) if a.is_Mul else [a])
+        out.extend((_flat_args(a) if unevaluated(a) else a.as_ordered_factors()) if a.is_Mul else [a])
     return out
 

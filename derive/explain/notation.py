@@ -132,7 +132,8 @@ def flat_factors(expr):
     """The factors of an unevaluated product in order, a −1 merged into the next number."""
     out = []
     for a in expr.args:
-        out.extend(flat_factors(a) if a.is_Mul else [a])
+        # a product within, kept as written or in the order SymPy prints it everywhere else
+        out.extend((flat_factors(a) if unevaluated(a) else a.as_ordered_factors()) if a.is_Mul else [a])
     merged = []
     for f in out:
         if merged and merged[-1] == -1 and f.is_Number:
