@@ -27,7 +27,14 @@ from sympy.printing.precedence import PRECEDENCE
 
 from derive import activations, naming
 from derive.explain import blocks
-from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, number_follows, unevaluated
+from derive.explain.notation import (
+    MAX_TERMS_SHOWN,
+    Notation,
+    decimals,
+    flat_factors,
+    number_follows,
+    unevaluated,
+)
 from derive.parts import OPERATORS, Index, Parts
 
 MINUS = "\u2212"
@@ -206,7 +213,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             return self._spaced(super()._print_Mul(expr))
         # a product written in a chosen order, e.g. (y - f) f (1 - f): keep it
         row, dots, first = self._row(), number_follows(expr), True
-        for factor in _flat_args(expr):
+        for factor in flat_factors(expr):
             if factor == -1:
                 row.appendChild(self._mo(MINUS))
                 continue
@@ -439,12 +446,3 @@ def _applies_a_name(node) -> bool:
         return False
     name = kids[0].firstChild if kids[0].tagName == "msup" else kids[0]
     return name.tagName == "mi" and len(name.firstChild.data) > 1
-
-
-def _flat_args(expr) -> list:
-    """The factors of a product, nested products opened, in order."""
-    out = []
-    for a in expr.args:
-        out.extend((_flat_args(a) if unevaluated(a) else a.as_ordered_factors()) if a.is_Mul else [a])
-    return out
-
