@@ -171,13 +171,13 @@ def test_a_symbolic_fraction_or_negative_product_is_left_whole():
 
 def test_a_lone_factor_of_a_broken_product_keeps_the_brackets_the_product_gives_it():
     d = Derivation(Network.from_layers("2-2-1"))
-    n, printer = d.names, Measure(d.names, 3).printer
+    n = d.names
     back = n.vector("Wbar", 2).T * n.vector("delta", 2)
     for factor, lead, bracketed in [
         (back, "odot", True), (-back, "odot", True), (n.vector("s", 1), "odot", False),
         (n.delta(2, 1) + n.delta(1, 1), "cdot", True), (n.delta(2, 1), "cdot", False),
     ]:
-        shown = linebreak._sub_product([factor], lead, printer)
+        shown = linebreak._sub_product([factor], lead)
         assert isinstance(shown, Terms) == bracketed, (factor, lead)
         if bracketed:  # printed in the brackets the printers give it inside the whole product
             assert BackpropPrinter(n).doprint(shown).startswith(r"\left(")

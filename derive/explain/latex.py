@@ -19,7 +19,7 @@ from sympy.printing.latex import LatexPrinter
 
 from derive import activations
 from derive.derivation import Derivation
-from derive.explain import account, blocks
+from derive.explain import account, blocks, notation
 from derive.explain.account import MAX_EXAMPLE_WEIGHTS, MAX_UNITS_SHOWN
 from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, number_follows, unevaluated
 
@@ -192,7 +192,7 @@ class BackpropPrinter(Notation, LatexPrinter):
         parts = []
         for factor in expr.args:
             text = self._print(factor)
-            if self._parenthesized_in_hadamard(factor):
+            if notation.parenthesized_in_hadamard(factor):
                 text = rf"\left({text}\right)"
             parts.append(text)
         return r" \odot ".join(parts)

@@ -35,7 +35,7 @@ from itertools import pairwise
 import sympy as sp
 
 from derive.explain import blocks
-from derive.explain.notation import flat_factors, unevaluated
+from derive.explain.notation import flat_factors, parenthesized_in_hadamard, unevaluated
 
 #: The width of a line in ems: a little under an 11 pt article's 360 pt (32.7 em), and well
 #: under the standalone document's 400 pt (36.4 em), for the estimate's error.
@@ -186,9 +186,7 @@ def _broken(op: str, node, room: float, measure: Measure) -> list[tuple[str, obj
     symbolic = _symbolic_factors(node)
     if symbolic is not None:
         factors, lead = symbolic
-        lines = _balanced(
-            op, factors, room, measure, lambda fs: _sub_product(fs, lead, measure.printer), lead
-        )
+        lines = _balanced(op, factors, room, measure, lambda fs: _sub_product(fs, lead), lead)
         return _joined([_bracketed_lines(*line, room, measure) for line in lines], lead, room, measure)
     return [(op, node)]  # nothing to break at: it stays one line
 
@@ -206,13 +204,13 @@ def _symbolic_factors(node):
     return None
 
 
-def _sub_product(factors, lead, printer):
+def _sub_product(factors, lead):
     """Some of a symbolic product's factors, written as the product writes them."""
     if len(factors) > 1:
         return sp.HadamardProduct(*factors) if lead == "odot" else sp.Mul(*factors, evaluate=False)
     # a lone factor in the brackets the whole product gives it
     (factor,) = factors
-    bracketed = printer._parenthesized_in_hadamard(factor) if lead == "odot" else factor.is_Add
+    bracketed = parenthesized_in_hadamard(factor) if lead == "odot" else factor.is_Add
     return blocks.Terms((factor,), parens=True) if bracketed else factor
 
 

@@ -33,6 +33,7 @@ from derive.explain.notation import (
     decimals,
     flat_factors,
     number_follows,
+    parenthesized_in_hadamard,
     unevaluated,
 )
 from derive.parts import OPERATORS, Index, Parts
@@ -325,7 +326,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             if n:
                 row.appendChild(self._mo("\u2299"))
             shown = self._print(factor)
-            row.appendChild(self._parens(shown) if self._parenthesized_in_hadamard(factor) else shown)
+            row.appendChild(self._parens(shown) if parenthesized_in_hadamard(factor) else shown)
         return row
 
     def _print_HadamardPower(self, expr):

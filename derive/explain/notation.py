@@ -63,10 +63,6 @@ class Notation:
         """
         return term.is_Add or (self.numeric and term.is_Number and term.is_negative)
 
-    def _parenthesized_in_hadamard(self, factor) -> bool:
-        """Whether a factor of ⊙ is written in parentheses: a sum, a matrix product, or negative."""
-        return isinstance(factor, sp.MatAdd | sp.MatMul) or factor.could_extract_minus_sign()
-
     def _numeric_fraction(self, expr) -> tuple[list, list]:
         """The factors of a product with numbers, above and below the line.
 
@@ -126,6 +122,11 @@ def with_numbers(expr: sp.Expr, values: dict) -> sp.Expr:
 def unevaluated(expr) -> bool:
     """Whether a sum or product was built unevaluated, to be shown as written."""
     return isinstance(expr, sp.Add | sp.Mul) and expr.func(*expr.args) != expr
+
+
+def parenthesized_in_hadamard(factor) -> bool:
+    """Whether a factor of ⊙ is written in parentheses: a sum, a matrix product, or negative."""
+    return isinstance(factor, sp.MatAdd | sp.MatMul) or factor.could_extract_minus_sign()
 
 
 def flat_factors(expr):
