@@ -212,7 +212,8 @@ def test_a_custom_activation_is_written_as_maths_never_as_typed(typed):
     assert "<title>" in page and "layer 1: custom" in page and "layer 2: sigmoid" in page
     maths = BackpropMathMLPrinter(d.names).doprint(activation_named(d.activation(1)))
     meta = re.search(r'<p class="meta">(.*?)</p>', page).group(1)
-    assert meta.startswith(f"Layers 2-2-1; activations <math>{maths}</math>, sigmoid; loss")
+    # the comma that touches the formula keeps to its line
+    assert meta.startswith(f'Layers 2-2-1; activations <span class="word"><math>{maths}</math>,</span> sigmoid; loss')
 
 
 # -- the command line -------------------------------------------------------------------

@@ -9,6 +9,7 @@ are compiled in one document each, and rendered on one page each.
 """
 
 import functools
+import html
 import itertools
 import json
 import re
@@ -226,3 +227,48 @@ def test_the_report_fits_a_1200_px_window_and_its_labels_keep_apart(network, tmp
         assert shown["rows"] and set(shown["rows"]) == {"rgba(0, 0, 0, 0)"}  # no stripes
         assert set(shown["table_math"]) == set(shown["prose_math"])  # the maths not shrunk
         assert set(shown["left"]) == {"right"} and set(shown["right"]) == {"left"}
+
+
+#: Added to a copy of the page: each character that touches an inline formula (a comma, a
+#: bracket) and sits on another line than the formula.
+TOUCHING = """<script>
+const apart = [];
+for (const m of document.querySelectorAll("p math")) {
+  for (const [node, i] of [[m.nextSibling, 0], [m.previousSibling, -1]]) {
+    if (!node || node.nodeType !== Node.TEXT_NODE || !node.textContent) continue;
+    const at = i < 0 ? node.textContent.length - 1 : 0;
+    if (/\\s/.test(node.textContent[at])) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + 1);
+    const c = range.getBoundingClientRect(), b = m.getBoundingClientRect();
+    const middle = (c.top + c.bottom) / 2;
+    if (middle < b.top || middle > b.bottom) apart.push([node.textContent[at], m.textContent]);
+  }
+}
+const pre = document.createElement("pre");
+pre.id = "layout";
+pre.textContent = JSON.stringify(apart);
+document.body.appendChild(pre);
+</script>"""
+
+
+def test_a_formula_keeps_the_punctuation_that_touches_it_on_its_line(tmp_path, capsys):
+    """The report of a trained network and an exercise sheet's solution, their prose laid out
+    in columns from 300 to 700 px wide: a line breaks at a space, never between an inline
+    formula and its comma or bracket."""
+    out = tmp_path / "report.html"
+    assert main(["--html", str(out), *NETWORKS["classifier"], "--epochs", "20"]) == 0
+    capsys.readouterr()
+    exercise = Network((2, 3, 2), ("relu", "sigmoid"), "squared_error", name="exercise")
+    pages = [out.read_text(encoding="utf-8"), sheet.html(draw(exercise, 5, 2), solutions=True)]
+    start = '<div class="backprop-derive">'
+    content = "".join(page[page.index(start) : page.rindex("</body>")] for page in pages)
+    columns = "".join(f'<div style="width: {width}px">{content}</div>' for width in range(300, 700, 9))
+    probe = tmp_path / "probe.html"
+    probe.write_text(pages[0].replace(pages[0][pages[0].index(start) : pages[0].rindex("</body>")],
+                                      columns + TOUCHING), encoding="utf-8")
+    run = run_chromium(find_chromium(), tmp_path, "--window-size=1200,900", "--dump-dom", probe.as_uri())
+    found = re.search(r'<pre id="layout">(.*?)</pre>', run.stdout, re.DOTALL)
+    assert found, run.stderr[-2000:]
+    assert content.count("<p>") > 20 and json.loads(html.unescape(found.group(1))) == []

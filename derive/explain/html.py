@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from derive.derivation import Derivation
@@ -66,6 +67,7 @@ STYLE = """
 .backprop-derive table.numbers thead tr:nth-child(n) { border-bottom: 1.5px solid #444; }
 .backprop-derive table.numbers tbody tr:nth-child(even) { background: #f6f6f6; }
 .backprop-derive .scroll { overflow-x: auto; }
+.backprop-derive .word { white-space: nowrap; }
 """
 
 
@@ -75,7 +77,29 @@ def _math(printer: BackpropMathMLPrinter, expr, display: bool = False) -> str:
 
 
 def inline(printer: BackpropMathMLPrinter, parts) -> str:
-    return "".join(escape(p) if isinstance(p, str) else _math(printer, p) for p in parts)
+    """Prose and inline maths; a formula keeps what touches it (its comma, its brackets) on its line.
+
+    A browser may break a line after any formula, even before a comma, so each
+    word that holds a formula and more (``<math>…</math>;``) is one unbreakable
+    span: lines break at the prose's spaces only.
+    """
+    words, word = [], []  # the pieces of each word, a formula's marked True
+    for part in parts:
+        if not isinstance(part, str):
+            word.append((_math(printer, part), True))
+            continue
+        for piece in re.split(r"(\s+)", part):
+            if piece.isspace():
+                words += [word, [(piece, False)]]
+                word = []
+            elif piece:
+                word.append((escape(piece), False))
+    out = []
+    for pieces in [*words, word]:
+        text = "".join(piece for piece, _ in pieces)
+        formula = len(pieces) > 1 and any(is_math for _, is_math in pieces)
+        out.append(f'<span class="word">{text}</span>' if formula else text)
+    return "".join(out)
 
 
 #: What a continuation row starts with (see derive.explain.linebreak): an indent and its operator.
