@@ -283,10 +283,7 @@ class Derivation:
             # e.g. log 2 or sqrt(5): exact with numbers in, so evaluate
             value = expr.xreplace(values).evalf(precision)
             if not (value.is_Number and value.is_finite):
-                raise ValueError(
-                    f"the worked example has no finite value for {quantity} ({value}): an activation,"
-                    " its slope or the loss is undefined at these weights and inputs"
-                )
+                raise UndefinedStep(quantity, value)
             return value
 
         values: dict[sp.Basic, sp.Expr] = {n.rate: F(c)}
@@ -326,6 +323,17 @@ class Derivation:
         """Jupyter's HTML view, as registered in :data:`VIEWS` (None when none is)."""
         view = VIEWS.get("html")
         return None if view is None else view(self)
+
+
+class UndefinedStep(ValueError):
+    """A worked step that leaves the finite numbers: ``quantity`` (a symbol, or words) is ``value``."""
+
+    def __init__(self, quantity, value: sp.Expr):
+        self.quantity, self.value = quantity, value
+        super().__init__(
+            f"the worked example has no finite value for {quantity} ({value}): an activation,"
+            " its slope or the loss is undefined at these weights and inputs"
+        )
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,12 @@ CELLS = [
     "d.delta(1, 1)",  # IPython shows SymPy's own _repr_latex_
     # SymPy's formatters, as a notebook sets them up
     "import sympy\nsympy.init_printing(use_latex='mathjax')\nd.delta(1, 1)",
+    # √g has no slope at g = 0, where these numbers put the hidden unit
+    (
+        "from derive.network import from_table\n"
+        "Derivation(from_table({'layers': [1, 1, 1], 'activation': ['sqrt(x)', 'sigmoid'],"
+        " 'weights': [[[1, 0]], [[2, -2]]], 'example': {'x': [0], 'y': [1], 'c': 1}}))"
+    ),
 ]
 
 DELTA = r"\delta^{(2)} s_{1} w^{(2)}_{11} \left(1 - s_{1}\right)"
@@ -103,3 +109,14 @@ def test_notebook_html_brings_scoped_style(outputs):
     assert len(selectors) > 5
     outside = [s for s in selectors if not re.match(r"\.backprop-derive(?![\w-])", s)]
     assert outside == []
+
+
+def test_a_worked_example_with_no_finite_number_is_shown_with_its_reason(outputs):
+    """Where the command line stops (exit 2), a notebook shows the derivation, its worked example's
+    section saying which number is not finite, and no traceback."""
+    assert [o.output_type for o in outputs[5]] == ["execute_result"]
+    html = _data(outputs, 5)["text/html"]
+    assert html.count("<h2") >= 5  # the whole derivation
+    section = html[html.index("A worked example</h2>"):]
+    assert re.search(r"inputs <math><msup><mi>&#948;</mi>.*</math> has no finite value", section)
+    assert "as an activation, its slope or the loss is undefined there" in section

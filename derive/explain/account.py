@@ -22,7 +22,7 @@ import dataclasses
 import sympy as sp
 
 from derive import activations, expression, naming
-from derive.derivation import Derivation, Elementwise
+from derive.derivation import Derivation, Elementwise, UndefinedStep
 from derive.explain import linebreak
 from derive.explain.backward import hidden_section, output_section, update_section
 from derive.explain.blocks import (
@@ -62,7 +62,7 @@ MAX_EXAMPLE_WEIGHTS = 2000
 __all__ = ["MAX_EXAMPLE_WEIGHTS", "MAX_UNITS_SHOWN", "account", "summary"]
 
 
-def account(derivation: Derivation, digits: int = 3, titled: bool = False) -> list:
+def account(derivation: Derivation, digits: int = 3, titled: bool = False, strict: bool = True) -> list:
     """The whole explanation as blocks, in reading order.
 
     Parameters
@@ -73,6 +73,10 @@ def account(derivation: Derivation, digits: int = 3, titled: bool = False) -> li
     titled : bool
         Whether the page already heads it with the network's title; if not,
         the account says the title under "The network".
+    strict : bool
+        Whether a worked example whose numbers leave the finite ones raises
+        :class:`~derive.derivation.UndefinedStep` (the command line stops on it)
+        or has its section say so (a notebook shows the derivation all the same).
     """
     d = derivation
     blocks = _network_section(d, titled)
@@ -84,7 +88,12 @@ def account(derivation: Derivation, digits: int = 3, titled: bool = False) -> li
     blocks += update_section(d)
     net = d.network
     if net.example is not None and _weight_count(d) <= MAX_EXAMPLE_WEIGHTS:
-        return _fit(d, digits, blocks + example_section(d, digits))
+        try:
+            return _fit(d, digits, blocks + example_section(d, digits))
+        except UndefinedStep as error:
+            if strict:
+                raise
+            return _fit(d, digits, blocks + _undefined_example(error))
     if net.example is not None:
         why = (
             f"The spec has one, but a network of more than {MAX_EXAMPLE_WEIGHTS} weights is too"
@@ -102,6 +111,19 @@ def account(derivation: Derivation, digits: int = 3, titled: bool = False) -> li
             " xnor.toml) to work one step with."
         )
     return _fit(d, digits, blocks + [Break(), Section("A worked example", why)])
+
+
+def _undefined_example(error: UndefinedStep) -> list:
+    """The worked example's section where a number of its step is not finite."""
+    return [
+        Break(),
+        Section("A worked example"),
+        paragraph(
+            "The spec's numbers cannot be worked through: at its weights and inputs ", error.quantity,
+            " has no finite value (", error.value, "), as an activation, its slope or the loss is"
+            " undefined there. The derivation above holds wherever they are defined.",
+        ),
+    ]
 
 
 def _weight_count(d: Derivation) -> int:

@@ -147,13 +147,14 @@ def _table(printer: BackpropMathMLPrinter, table: blocks.Table) -> list[str]:
     return out
 
 
-def account_html(derivation: Derivation, digits: int = 3, training=None) -> str:
+def account_html(derivation: Derivation, digits: int = 3, training=None, strict: bool = True) -> str:
     """The account's blocks as HTML with MathML, and a training run's when one is given.
 
-    The page heads it with the network's title (:func:`body`).
+    The page heads it with the network's title (:func:`body`).  ``strict`` as in
+    :func:`derive.explain.account.account`.
     """
     writer = _Writer(BackpropMathMLPrinter(derivation.names, digits=digits))
-    written = account.account(derivation, digits, titled=True)
+    written = account.account(derivation, digits, titled=True, strict=strict)
     if training is not None:
         written = [*written, *training_section(training, digits)]
     return "\n".join(line for block in written for line in writer.write(block))
@@ -207,11 +208,12 @@ def summary_html(derivation: Derivation) -> str:
     return "\n".join(display_lines(printer, account.summary(derivation).rows))
 
 
-def body(derivation: Derivation, digits: int = 3, training=None) -> str:
+def body(derivation: Derivation, digits: int = 3, training=None, strict: bool = True) -> str:
     """The report's content: heading, network diagram, the account and the training run.
 
     One ``<div class="backprop-derive">`` that brings its own ``<style>``, all of
     it scoped to that class, so that it looks the same in a notebook as on the page.
+    ``strict`` as in :func:`derive.explain.account.account`.
     """
     net = derivation.network
     title = net.title or f"Backpropagation, {net.layers_text}"
@@ -226,7 +228,7 @@ def body(derivation: Derivation, digits: int = 3, training=None) -> str:
         f'<p class="meta">{inline(BackpropMathMLPrinter(derivation.names), meta)}</p>',
         (f"<figure>{network_diagram(derivation, digits)}"
         f"<figcaption>{escape(diagram_caption(derivation))}</figcaption></figure>"),
-        account_html(derivation, digits, training),
+        account_html(derivation, digits, training, strict),
     ]
     return "\n".join([f'<div class="backprop-derive"><style>{STYLE}</style>', *parts, "</div>"])
 
