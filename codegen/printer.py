@@ -37,7 +37,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
 from derive import activations, naming
-from derive.derivation import Elementwise
+from derive.derivation import Elementwise, negated
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class ArrayPrinter(_AsWritten, PythonCodePrinter):
         text = self._print(terms[0])
         for term in terms[1:]:
             if term.could_extract_minus_sign():
-                text += f" - {self.parenthesize(-term, PRECEDENCE['Add'], strict=True)}"
+                text += f" - {self.parenthesize(negated(term), PRECEDENCE['Add'], strict=True)}"
             else:
                 text += f" + {self._print(term)}"
         return text

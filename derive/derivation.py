@@ -28,7 +28,7 @@ from functools import cache, cached_property
 import sympy as sp
 from sympy.matrices.expressions import HadamardPower, HadamardProduct, MatAdd, OneMatrix
 
-from derive import activations, expression, losses
+from derive import activations, expression, losses, naming
 from derive.naming import Naming
 from derive.network import Network
 
@@ -375,14 +375,18 @@ def elementwise(expr: sp.Expr, vectors: dict[sp.Symbol, sp.MatrixExpr]) -> sp.Ma
         if e.is_Number:
             return e * OneMatrix(*shape)
         if e.is_Add:
-            return MatAdd(*(lift(a) for a in e.args))
+            # in the order the unit's formula prints its terms
+            return MatAdd(*(lift(a) for a in naming.positive_first(e.as_ordered_terms())))
         if e.is_Mul:
             coeff, rest = e.as_coeff_Mul()
-            # a quotient of one vector, e.g. g sign(g)/(1 + |g|)², stays one fraction
-            product = of_one(rest) if sp.fraction(rest, exact=True)[1] != 1 else None
-            if product is None:
-                product = _hadamard(*(lift(a) for a in sp.Mul.make_args(rest)))
-            return product if coeff == 1 else coeff * product
+            # a quotient of one vector, e.g. g sign(g)/(1 + |g|)² or 1/(2√g), stays one fraction
+            # with its number, as the unit's formula writes it; a minus sign stays in front
+            quotient = of_one(-e if coeff < 0 else e) if sp.fraction(e, exact=True)[1] != 1 else None
+            if quotient is not None:
+                return -quotient if coeff < 0 else quotient
+            product = _hadamard(*(lift(a) for a in rest.as_ordered_factors()))
+            # MatMul itself: coeff * product would sort the factors of a ⊙ (sin g ⊙ g for g sin g)
+            return product if coeff == 1 else sp.MatMul(coeff, product)
         if e.is_Pow and e.exp.is_Integer and e.exp > 0:
             return HadamardPower(lift(e.base), e.exp)
         # anything else of one vector, e.g. 1[g > 0] or 1/(1 + |g|): applied elementwise
@@ -392,6 +396,15 @@ def elementwise(expr: sp.Expr, vectors: dict[sp.Symbol, sp.MatrixExpr]) -> sp.Ma
         return lifted
 
     return lift(expr)
+
+
+def negated(term):
+    """−term; a product of matrices keeps its factors' order, which SymPy's − would sort."""
+    if isinstance(term, sp.MatMul) and term.args[0].is_Number:
+        coeff, *rest = term.args
+        factors = rest if coeff == -1 else [-coeff, *rest]
+        return factors[0] if len(factors) == 1 else sp.MatMul(*factors)
+    return -term
 
 
 class Elementwise(sp.MatrixExpr):

@@ -279,3 +279,44 @@ def test_a_product_inside_a_product_kept_as_written_is_ordered_as_it_prints_alon
     numbers = {**{d.names.preactivation(1, i): sp.Float(-3) for i in (1, 2)}, d.names.delta(2, 1): sp.Float(0.5)}
     row = BackpropPrinter(d.names, numeric=True).doprint(with_numbers(delta, numbers))
     assert row.startswith(r"\left(3 - 3 \cdot \tanh^{2}{\left(-3 \right)}\right) \cdot \tanh^{2}{\left(-3 \right)}")
+
+
+#: The slope at the head of the vector δ of layer 1: as the unit rows write it, a quotient whole
+#: with its number, the terms and the factors in the same order.
+VECTOR_SLOPES = {
+    "sqrt(x)": r"\frac{1}{2 \sqrt{g^{(1)}}}",
+    "log(1 + x**2)/3": r"\frac{2 g^{(1)}}{3 \left(\left(g^{(1)}\right)^{2} + 1\right)}",
+    "-x/(1 + x**2)": (
+        r"\left(\frac{2 \left(g^{(1)}\right)^{2}}{\left(\left(g^{(1)}\right)^{2} + 1\right)^{2}}"
+        r" - \frac{1}{\left(g^{(1)}\right)^{2} + 1}\right)"
+    ),
+    "x*cos(x)": r"\left(\cos{\left(g^{(1)} \right)} - g^{(1)} \odot \sin{\left(g^{(1)} \right)}\right)",
+    "tanh(x)**3": (
+        r"\left(3 \mathbf{1} - 3 \left(\tanh{\left(g^{(1)} \right)}\right)^{\odot 2}\right)"
+        r" \odot \left(\tanh{\left(g^{(1)} \right)}\right)^{\odot 2}"
+    ),
+}
+
+
+@pytest.mark.parametrize("activation", VECTOR_SLOPES)
+def test_a_layers_delta_writes_its_slope_as_the_unit_rows_do(activation):
+    """1/(2√g) ⊙ (W̄ᵀδ), not ((1/2) 1/√g) ⊙ (W̄ᵀδ); cos g − g ⊙ sin g, not −sin g ⊙ g + cos g."""
+    d = Derivation(Network((2, 2, 1), (activation, "sigmoid")))
+    latex = BackpropPrinter(d.names)
+    vector = latex.doprint(d.layer_rule(1))
+    assert vector == VECTOR_SLOPES[activation] + r" \odot \left(\left(\bar{W}^{(2)}\right)^{T} \delta^{(2)}\right)"
+    if "odot 2" not in vector:  # no power, which the two forms write apart: the unit's own text
+        unit = latex.doprint(d.activation_slope(1, 1)).replace("g^{(1)}_{1}", "g^{(1)}")
+        assert VECTOR_SLOPES[activation].replace(r" \odot ", " ").removeprefix(r"\left(").removesuffix(r"\right)") == unit
+    mathml = BackpropMathMLPrinter(d.names).doprint(d.layer_rule(1))
+    assert not re.search(r"<mfrac><mn>\d+</mn><mn>\d+</mn></mfrac>", mathml)  # no number cut off the quotient
+
+
+@pytest.mark.parametrize("activation", ["sqrt(x)", "log(1 + x**2)/3", "-sqrt(x)/2"])
+def test_a_units_delta_keeps_a_quotient_slope_whole_in_mathml(activation):
+    """δ = 1/(2√g) δ w on the HTML page as in the PDF, not (1/2) 1/√g δ w."""
+    d = Derivation(Network((2, 2, 1), (activation, "sigmoid")))
+    delta = sp.Mul(*d.delta_factors(1, 1), evaluate=False)
+    slope = BackpropMathMLPrinter(d.names).doprint(d.activation_slope(1, 1))
+    assert BackpropMathMLPrinter(d.names).doprint(delta).startswith(f"<mrow>{slope}<msup><mi>&#948;")
+    assert BackpropPrinter(d.names).doprint(delta).startswith(BackpropPrinter(d.names).doprint(d.activation_slope(1, 1)) + r" \delta")

@@ -49,6 +49,10 @@ def test_gradient_and_update_sum_over_the_samples():
         ("x*sigmoid(x)", "g1 * sigmoid(g1)", "(g1 * (1 - sigmoid(g1)) * sigmoid(g1) + sigmoid(g1)) * (delta2 @ W2[:, :-1])"),
         ("x**2/2 - x", "g1**2 / 2 - g1", "(g1 - 1) * (delta2 @ W2[:, :-1])"),
         ("1/(1 + x**2)", "1 / (g1**2 + 1)", "(-2 * g1 / (g1**2 + 1)**2) * (delta2 @ W2[:, :-1])"),
+        # a quotient with its number, and the factors and terms in the order of the unit's formula
+        ("sqrt(x)", "xp.sqrt(g1)", "1 / (2 * xp.sqrt(g1)) * (delta2 @ W2[:, :-1])"),
+        ("x*cos(x)", "g1 * xp.cos(g1)", "(xp.cos(g1) - g1 * xp.sin(g1)) * (delta2 @ W2[:, :-1])"),
+        ("tanh(x)**3", "xp.tanh(g1)**3", "(3 - 3 * xp.tanh(g1)**2) * xp.tanh(g1)**2 * (delta2 @ W2[:, :-1])"),
         (
             "x/(1 + abs(x))",
             "g1 / (xp.abs(g1) + 1)",

@@ -18,7 +18,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from derive import activations
-from derive.derivation import Derivation
+from derive.derivation import Derivation, negated
 from derive.explain import account, blocks, notation
 from derive.explain.account import MAX_EXAMPLE_WEIGHTS, MAX_UNITS_SHOWN
 from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, number_follows, unevaluated
@@ -119,7 +119,11 @@ class BackpropPrinter(Notation, LatexPrinter):
 
     def _signed(self, term) -> str:
         """A term of a sum after the one before it: `` - w x`` or `` + w x``."""
-        return " - " + self._print(-term) if term.could_extract_minus_sign() else " + " + self._print(term)
+        return " - " + self._print(negated(term)) if term.could_extract_minus_sign() else " + " + self._print(term)
+
+    def _print_MatAdd(self, expr):
+        # as SymPy's _print_Add would, but its −term sorts the factors of a ⊙ in the term
+        return self._print(expr.args[0]) + "".join(self._signed(term) for term in expr.args[1:])
 
     def _term(self, term) -> str:
         text = self._print(term)
@@ -189,13 +193,8 @@ class BackpropPrinter(Notation, LatexPrinter):
         return rf"{head}\left({self._print(expr.args[0])}\right)"
 
     def _print_HadamardProduct(self, expr):
-        parts = []
-        for factor in expr.args:
-            text = self._print(factor)
-            if notation.parenthesized_in_hadamard(factor):
-                text = rf"\left({text}\right)"
-            parts.append(text)
-        return r" \odot ".join(parts)
+        bracketed = notation.parenthesized_in_hadamard
+        return r" \odot ".join(rf"\left({self._print(f)}\right)" if bracketed(f) else self._print(f) for f in expr.args)
 
     def _print_HadamardPower(self, expr):
         base = self._print(expr.base)

@@ -34,6 +34,7 @@ from itertools import pairwise
 
 import sympy as sp
 
+from derive.derivation import negated
 from derive.explain import blocks
 from derive.explain.notation import flat_factors, parenthesized_in_hadamard, unevaluated
 
@@ -228,7 +229,7 @@ def _bracketed_lines(op, node, room, measure) -> list[tuple[str, object]]:
     lines = []
     for n, term in enumerate(terms):
         negative = n > 0 and term.could_extract_minus_sign()
-        shown = blocks.Terms((-term if negative else term,), True, opens=n == 0, closes=n == len(terms) - 1)
+        shown = blocks.Terms((negated(term) if negative else term,), True, opens=n == 0, closes=n == len(terms) - 1)
         lines.append((op if n == 0 else "-" if negative else "+", shown))
     return lines
 

@@ -26,6 +26,7 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from derive import activations, naming
+from derive.derivation import negated
 from derive.explain import blocks
 from derive.explain.notation import (
     MAX_TERMS_SHOWN,
@@ -95,10 +96,14 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
     # have; written here, the page is the same whichever SymPy prints it.
     def _arguments(self, *args):
         """(a, b, ...): the arguments of a function, in brackets that do not stretch."""
+        return self._row(self._l_paren(), *self._commas(args), self._r_paren())
+
+    def _commas(self, args, **attributes) -> list:
+        """The arguments printed, a comma (an <mo> of these attributes) between each two."""
         items = []
         for n, argument in enumerate(args):
-            items += [self._mo(","), self._print(argument)] if n else [self._print(argument)]
-        return self._row(self._l_paren(), *items, self._r_paren())
+            items += [self._mo(",", **attributes), self._print(argument)] if n else [self._print(argument)]
+        return items
 
     def _raised(self, node, exp=None):
         """node, or node to the power exp: a function's power, as the LaTeX printer writes it."""
@@ -197,7 +202,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             negative = term.could_extract_minus_sign()
             if n or negative:
                 row.appendChild(self._mo(MINUS if negative else "+"))
-            term = -term if negative else term
+            term = negated(term) if negative else term
             shown = self._print(term)
             row.appendChild(self._parens(shown) if self._parenthesized_after_sign(term) else shown)
         return row
@@ -223,7 +228,10 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             if factor.is_Number and factor < 0:
                 row.appendChild(self._mo(MINUS))
                 factor = -factor
-            row.appendChild(self.parenthesize(factor, PRECEDENCE["Mul"]))
+            # a quotient, 1/(2√g), grouped by its bar as in LaTeX: bracketed only when negative
+            quotient = factor.is_Mul and (first or not factor.could_extract_minus_sign())
+            shown = self._print(factor) if quotient else self.parenthesize(factor, PRECEDENCE["Mul"])
+            row.appendChild(shown)
             first = False
         return self._spaced(row)
 
@@ -252,7 +260,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
 
     def _print_MatMul(self, expr):
         if expr.could_extract_minus_sign():
-            return self._row(self._mo(MINUS), self._print(-expr))
+            return self._row(self._mo(MINUS), self._print(negated(expr)))
         return super()._print_MatMul(expr)
 
     def _factor(self, factor):
@@ -295,12 +303,8 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
 
     def _layer_wide(self, name: str, i, *gs):
         # unit i of softmax(g_1, ..., g_n): the index as a subscript, not an argument
-        arguments = self._row()
-        for n, g in enumerate(gs):
-            if n:
-                arguments.appendChild(self._mo(","))
-            arguments.appendChild(self._print(g))
-        applied = self._row(self._element("mi", text=name), self._mo("\u2061"), self._parens(arguments))
+        arguments = self._parens(self._row(*self._commas(gs)))
+        applied = self._row(self._element("mi", text=name), self._mo("\u2061"), arguments)
         return self._element("msub", applied, self._print(i))
 
     def _print_log(self, expr, exp=None):
@@ -414,11 +418,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         return self._row(self._print(node.expr), *with_, self._print(node.lhs), self._mo("="), self._print(node.rhs))
 
     def _print_Listed(self, node):
-        row = self._row()
-        for n, item in enumerate(node.items):
-            if n:
-                row.appendChild(self._mo(",", separator="true"))
-            row.appendChild(self._print(item))
+        row = self._row(*self._commas(node.items, separator="true"))
         if not node.closes:
             row.appendChild(self._mo(",", separator="true"))
         return self._bracketed(row, node)

@@ -133,8 +133,14 @@ def flat_factors(expr):
     """The factors of an unevaluated product in order, a −1 merged into the next number."""
     out = []
     for a in expr.args:
-        # a product within, kept as written or in the order SymPy prints it everywhere else
-        out.extend((flat_factors(a) if unevaluated(a) else a.as_ordered_factors()) if a.is_Mul else [a])
+        if a.is_Mul and unevaluated(a):
+            out.extend(flat_factors(a))
+        elif a.is_Mul and sp.fraction(a, exact=True)[1] == 1:
+            # a product within, in the order SymPy prints it everywhere else
+            out.extend(a.as_ordered_factors())
+        else:
+            # a quotient stays one fraction, 1/(2√g), as it prints alone
+            out.append(a)
     merged = []
     for f in out:
         if merged and merged[-1] == -1 and f.is_Number:
