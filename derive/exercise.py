@@ -11,7 +11,10 @@ work by hand:
   activation's ``unsaturated`` range: 0.05 to 0.95 for a logistic unit, ±0.95
   for tanh) or where a δ is
   below 0.01 in size (so none rounds to 0.000 at 3 decimals, and each carries
-  at least two digits into the updates, enough to tell a slip from rounding).
+  at least two digits into the updates, enough to tell a slip from rounding)
+  or above 10 (its update would take the weights far from numbers worked by
+  hand); an output layer with no flat tails (linear) is kept between −2 and 3,
+  near the targets, so that its δ = y − f is not −90.
 
 Every number is computed by :meth:`derive.derivation.Derivation.step`, so an
 exercise's solution is the worked example that ``derive --latex --spec``
@@ -44,6 +47,10 @@ WEIGHTS = range(-3, 4)
 RATES = (1.0, 0.5)
 #: The smallest size of a δ: at 3 decimals it keeps two digits.
 MIN_DELTA = 0.01
+#: The largest size of a δ: the updated weights stay near the drawn ones.
+MAX_DELTA = 10.0
+#: Where an output layer with no flat tails (linear) is drawn: near the targets 0 and 1.
+OUTPUTS = (-2.0, 3.0)
 #: Draws of one layer's weights before the whole problem is drawn again.
 LAYER_TRIES = 400
 #: Problems drawn before giving up (a network that cannot have nice numbers).
@@ -111,11 +118,11 @@ def _problem(d: Derivation, rng: random.Random):
             continue
         step = d.step(x, y, weights, c)
         deltas = [step.values[d.names.delta(j, i)] for j in range(1, d.depth + 1) for i in d.units(j)]
-        if all(abs(float(v)) >= MIN_DELTA for v in deltas):
+        if all(MIN_DELTA <= abs(float(v)) <= MAX_DELTA for v in deltas):
             return weights, Example(x=tuple(x), y=y, c=c)
     raise ExerciseError(
         f"--exercise: no nice numbers found for {net.summary} in {MAX_TRIES} draws"
-        f" (every unit off its flat tails, every δ at least {MIN_DELTA} in size)"
+        f" (every unit off its flat tails, every δ from {MIN_DELTA} to {MAX_DELTA:g} in size)"
     )
 
 
@@ -151,8 +158,9 @@ def _layer(d: Derivation, j: int, matrix, values: dict):
     for i in d.units(j):
         out[n.preactivation(j, i)] = d.preactivation(j, i).xreplace(known).evalf(15)
     known.update(out)
-    # each unit off its activation's flat tails (the registry's unsaturated range)
-    low, high = d.activation(j).unsaturated or (-math.inf, math.inf)
+    # each unit off its activation's flat tails (the registry's unsaturated range), and
+    # an output layer without them near the targets, where its δ = y − f is small
+    low, high = d.activation(j).unsaturated or (OUTPUTS if j == d.depth else (-math.inf, math.inf))
     for i in d.units(j):
         s = d.output(j, i).xreplace(known).evalf(15)
         if not (s.is_Number and s.is_finite) or not low <= float(s) <= high:

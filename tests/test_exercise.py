@@ -12,7 +12,7 @@ import sympy as sp
 
 from derive.cli import main
 from derive.derivation import Derivation
-from derive.exercise import MIN_DELTA, draw, to_toml
+from derive.exercise import MAX_DELTA, MIN_DELTA, draw, to_toml
 from derive.explain import sheet
 from derive.network import Network, from_table, seed
 from tests.commands import run
@@ -38,7 +38,7 @@ def assert_nice(network):
     for j in range(1, d.depth + 1):
         low, high = NICE.get(network.activations[j - 1], (-1e9, 1e9))
         assert all(low <= v[d.names.output(j, i)] <= high for i in d.units(j))
-        assert all(abs(v[d.names.delta(j, i)]) >= MIN_DELTA for i in d.units(j))
+        assert all(MIN_DELTA <= abs(v[d.names.delta(j, i)]) <= MAX_DELTA for i in d.units(j))
         assert all(round(float(v[d.names.delta(j, i)]), 3) != 0 for i in d.units(j))
 
 
@@ -49,7 +49,12 @@ def test_twelve_seeds_in_a_row_give_nice_numbers():
     assert len({draw(seed(), n)[0].weights for n in range(1, 13)}) == 12
 
 
-@pytest.mark.parametrize("template", [TANH, SOFTMAX], ids=["3-3-2-tanh", "2-3-3-softmax"])
+#: Linear outputs: f is any number, and δ = y − f could be −90 for a target of 0 or 1.
+LINEAR = [Network((2, 3, 2), (hidden, "linear")) for hidden in ("relu", "linear", "x*cos(x)", "softplus")]
+
+
+@pytest.mark.parametrize("template", [TANH, SOFTMAX, *LINEAR],
+                         ids=["3-3-2-tanh", "2-3-3-softmax", "relu-linear", "linear-linear", "xcos-linear", "softplus-linear"])
 def test_other_networks_give_nice_numbers(template):
     for number in range(1, 5):
         (network,) = draw(template, number)
