@@ -147,6 +147,9 @@ def test_a_symbolic_product_too_wide_breaks_before_a_factor_and_inside_its_brack
     if vector:
         assert latex[0].endswith(r"\right.") and latex[1].startswith(r"&\quad + \left.")
         assert r"\right) \odot \left(\left(\bar{W}^{(2)}\right)^{T} \delta^{(2)}\right)" in latex[1]
+        # TeX sizes \left( … \right. by its own line: each line's bracket takes the whole sum's height
+        phantom = rf"\vphantom{{{printer.doprint(factors[0])}}}\right"
+        assert [line.count(phantom) for line in latex] == [1, 1]
     else:
         assert latex[-1].startswith(r"&\quad \cdot \left(")
 

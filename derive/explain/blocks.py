@@ -74,13 +74,15 @@ class Terms:
     """A sum written as given: ``a + b``, with :class:`Negative` terms as ``- b``.
 
     In parentheses where ``parens``; a bracketed sum broken over lines is several
-    ``Terms``, the first of which ``closes`` not and the next ``opens`` not.
+    ``Terms``, the first of which ``closes`` not and the next ``opens`` not, each
+    with the ``whole`` sum, whose height its brackets take.
     """
 
     terms: tuple
     parens: bool = False
     opens: bool = True
     closes: bool = True
+    whole: Any = None
 
 
 @dataclass(frozen=True)

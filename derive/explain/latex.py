@@ -247,6 +247,8 @@ class BackpropPrinter(Notation, LatexPrinter):
                 text += ("" if n == 0 else " + ") + self._print(term)
         if not node.parens:
             return text
+        if node.whole is not None:  # TeX sizes \left( \right. by its own line: as tall as the whole
+            text += rf"\vphantom{{{self._print(node.whole)}}}"
         return (r"\left(" if node.opens else r"\left.") + text + (r"\right)" if node.closes else r"\right.")
 
     def _print_Negative(self, node):
@@ -270,9 +272,7 @@ class BackpropPrinter(Notation, LatexPrinter):
         return rf"{self._print(node.expr)} \quad\text{{with }} {lhs} = {rhs}"
 
     def _print_Listed(self, node):
-        text = ", ".join(self._print(x) for x in node.items)
-        if not node.closes:
-            text += ","
+        text = ", ".join(self._print(x) for x in node.items) + ("" if node.closes else ",")
         if not node.parens:
             return text
         return ("(" if node.opens else "") + text + (")" if node.closes else "")
