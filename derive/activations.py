@@ -15,6 +15,7 @@ The LaTeX and NumPy printers know each function by its class name
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -261,6 +262,7 @@ ACTIVATIONS: dict[str, Activation] = {
             latex=r"\operatorname{relu}",
             mathml="relu",
             floats=True,
+            unsaturated=(0.01, math.inf),  # off the flat tail g < 0, where δ would be 0
             kinks=(0.0,),
         ),
         Activation(

@@ -9,12 +9,12 @@ work by hand:
   0 or 1 (one-hot for a loss that needs a class distribution), c is 1 or 0.5;
 * a draw is rejected where a unit saturates (an output outside its
   activation's ``unsaturated`` range: 0.05 to 0.95 for a logistic unit, ±0.95
-  for tanh) or where a δ is
+  for tanh, at least 0.01 for relu) or where a δ is
   below 0.01 in size (so none rounds to 0.000 at 3 decimals, and each carries
   at least two digits into the updates, enough to tell a slip from rounding)
-  or above 10 (its update would take the weights far from numbers worked by
-  hand); an output layer with no flat tails (linear) is kept between −2 and 3,
-  near the targets, so that its δ = y − f is not −90.
+  or above 20 (its update would take the weights far from numbers worked by
+  hand); the outputs are kept between −2 and 3, near the targets, so that a
+  linear output's δ = y − f is not −90.
 
 Every number is computed by :meth:`derive.derivation.Derivation.step`, so an
 exercise's solution is the worked example that ``derive --latex --spec``
@@ -48,8 +48,8 @@ RATES = (1.0, 0.5)
 #: The smallest size of a δ: at 3 decimals it keeps two digits.
 MIN_DELTA = 0.01
 #: The largest size of a δ: the updated weights stay near the drawn ones.
-MAX_DELTA = 10.0
-#: Where an output layer with no flat tails (linear) is drawn: near the targets 0 and 1.
+MAX_DELTA = 20.0
+#: Where the outputs are drawn: near the targets 0 and 1 (a linear output could be 40).
 OUTPUTS = (-2.0, 3.0)
 #: Draws of one layer's weights before the whole problem is drawn again.
 LAYER_TRIES = 400
@@ -159,8 +159,10 @@ def _layer(d: Derivation, j: int, matrix, values: dict):
         out[n.preactivation(j, i)] = d.preactivation(j, i).xreplace(known).evalf(15)
     known.update(out)
     # each unit off its activation's flat tails (the registry's unsaturated range), and
-    # an output layer without them near the targets, where its δ = y − f is small
-    low, high = d.activation(j).unsaturated or (OUTPUTS if j == d.depth else (-math.inf, math.inf))
+    # the outputs near the targets, where δ = y − f is small whatever the activation
+    low, high = d.activation(j).unsaturated or (-math.inf, math.inf)
+    if j == d.depth:
+        low, high = max(low, OUTPUTS[0]), min(high, OUTPUTS[1])
     for i in d.units(j):
         s = d.output(j, i).xreplace(known).evalf(15)
         if not (s.is_Number and s.is_finite) or not low <= float(s) <= high:

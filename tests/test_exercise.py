@@ -63,6 +63,18 @@ def test_other_networks_give_nice_numbers(template):
             assert sum(network.example.y) == 1
 
 
+def test_a_deep_relu_network_gets_an_exercise_with_every_unit_active():
+    """relu's flat tail (g < 0) gives δ = 0: each layer is drawn with its units on, and the
+    linear output near the targets, so that 3-4-4-2 finds its numbers (it found none, or δ of 90)."""
+    for number in (1, 2):
+        (network,) = draw(Network((3, 4, 4, 2), ("relu", "relu", "linear")), number)
+        assert_nice(network)
+        d, ex = Derivation(network), network.example
+        values = d.step(ex.x, ex.y, network.weights, ex.c).values
+        assert all(values[d.names.output(j, i)] >= 0.01 for j in (1, 2) for i in d.units(j))
+        assert all(-2 <= values[d.names.output(3, i)] <= 3 for i in d.units(3))
+
+
 def test_a_unit_is_drawn_off_the_points_where_its_slope_is_infinite():
     """sqrt(g) has no slope at g = 0 (nor a real value below): every hidden g drawn is positive."""
     template = Network((2, 2, 1), ("sqrt(x)", "sigmoid"))
