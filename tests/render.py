@@ -4,7 +4,10 @@ Each is skipped where it is not installed, except in CI (``.ci/run`` installs
 texlive-latex-base and chromium), where its absence is a failure.
 """
 
+import html
+import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -66,6 +69,24 @@ def run_chromium(chromium: str, tmp_path, *args) -> subprocess.CompletedProcess:
         timeout=120,
         check=False,
     )
+
+
+#: Ends a script of :func:`measured`: its ``found`` as JSON, in the page the DOM dump gives.
+_FOUND = """
+const pre = document.createElement("pre");
+pre.id = "found";
+pre.textContent = JSON.stringify(found);
+document.body.appendChild(pre);"""
+
+
+def measured(page: str, script: str, tmp_path, window: str = "1200,900"):
+    """What a script finds on a copy of the page in headless Chromium: its variable ``found``."""
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", f"<script>{script}{_FOUND}</script>\n</body>"), encoding="utf-8")
+    run = run_chromium(find_chromium(), tmp_path, f"--window-size={window}", "--dump-dom", probe.as_uri())
+    found = re.search(r'<pre id="found">(.*?)</pre>', run.stdout, re.DOTALL)
+    assert found, run.stderr[-2000:]
+    return json.loads(html.unescape(found.group(1)))
 
 
 def png_pixels(data: bytes) -> np.ndarray:

@@ -1,6 +1,5 @@
 """The HTML report: MathML from the printer, the SVG figures, and a real browser's rendering."""
 
-import json
 import os
 import re
 from html import escape
@@ -15,7 +14,7 @@ from derive.explain.figures import network_diagram, training_curve
 from derive.explain.html import body, report
 from derive.explain.mathml import BackpropMathMLPrinter
 from derive.explain.phrases import activation_named
-from tests.render import find_chromium, png_pixels, run_chromium
+from tests.render import find_chromium, measured, png_pixels, run_chromium
 
 MINUS = "&#8722;"
 OPEN, CLOSE = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'
@@ -261,19 +260,15 @@ def test_every_example_network_renders():
 # -- a real browser ---------------------------------------------------------------------
 
 #: Added to a copy of the page (the report itself has no script): element sizes into the DOM.
-MEASURE = """<script>
-const sizes = {};
+MEASURE = """
+const found = {};
 for (const tag of ["math", "mfrac", "msubsup", "mi", "svg"]) {
-  sizes[tag] = Array.from(document.getElementsByTagName(tag), e => {
+  found[tag] = Array.from(document.getElementsByTagName(tag), e => {
     const r = e.getBoundingClientRect();
     return [r.width, r.height];
   });
 }
-const pre = document.createElement("pre");
-pre.id = "sizes";
-pre.textContent = JSON.stringify(sizes);
-document.body.appendChild(pre);
-</script>"""
+"""
 
 
 def test_the_report_renders_in_a_browser(tmp_path, seed_page):
@@ -293,12 +288,7 @@ def test_the_report_renders_in_a_browser(tmp_path, seed_page):
     assert 0.02 < inked < 0.6, inked
 
     # the sizes the browser gave the MathML and the SVG
-    probe = tmp_path / "probe.html"
-    probe.write_text(seed_page.replace("</body>", MEASURE + "\n</body>"), encoding="utf-8")
-    run = run_chromium(chromium, tmp_path, "--dump-dom", probe.as_uri())
-    found = re.search(r'<pre id="sizes">(.*?)</pre>', run.stdout, re.DOTALL)
-    assert found, run.stderr[-2000:]
-    sizes = json.loads(found.group(1))
+    sizes = measured(seed_page, MEASURE, tmp_path, window="800,600")  # Chromium's own
     assert len(sizes["math"]) == seed_page.count("<math")
     assert all(w > 0 and h > 0 for w, h in sizes["math"]), sizes["math"]
     assert len(sizes["svg"]) == 2 and all(w >= 300 and h >= 200 for w, h in sizes["svg"])

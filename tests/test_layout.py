@@ -9,9 +9,7 @@ are compiled in one document each, and rendered on one page each.
 """
 
 import functools
-import html
 import itertools
-import json
 import re
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from derive.exercise import draw
 from derive.explain import sheet
 from derive.explain.html import body, report
 from derive.explain.latex import explain, standalone
-from tests.render import compile_latex, find_chromium, run_chromium
+from tests.render import compile_latex, measured
 from tests.test_architectures import HIDDEN, LOSSES, MISH
 from tests.test_worked_example import CASES, CUSTOM, derivation
 
@@ -113,28 +111,28 @@ def test_the_pdf_keeps_within_its_margins(network, tmp_path, capsys):
 
 
 #: Added to a copy of the page: what scrolls sideways, and the boxes of the figures' texts.
-MEASURE = """<script>
-const out = {window: window.innerWidth, page: document.documentElement.scrollWidth, wide: [], texts: [], kinds: [],
+MEASURE = """
+const found = {window: window.innerWidth, page: document.documentElement.scrollWidth, wide: [], texts: [], kinds: [],
              cut: []};
 for (const e of document.querySelectorAll("body *")) {
   if (e.closest("svg") || e.closest("math")) continue;  // their boxes are measured as a whole
   const over = e.scrollWidth - e.clientWidth;
-  if (e.clientWidth > 0 && over > 1) out.wide.push([e.tagName + "." + e.className, over]);
+  if (e.clientWidth > 0 && over > 1) found.wide.push([e.tagName + "." + e.className, over]);
 }
 for (const svg of document.querySelectorAll("svg")) {
   const r = svg.getBoundingClientRect();
-  if (r.right > window.innerWidth) out.wide.push(["svg." + svg.getAttribute("class"), r.right - window.innerWidth]);
-  out.kinds.push(svg.getAttribute("class"));
-  out.texts.push(Array.from(svg.querySelectorAll("text"), t => {
+  if (r.right > window.innerWidth) found.wide.push(["svg." + svg.getAttribute("class"), r.right - window.innerWidth]);
+  found.kinds.push(svg.getAttribute("class"));
+  found.texts.push(Array.from(svg.querySelectorAll("text"), t => {
     const b = t.getBoundingClientRect();
-    if (b.left < r.left || b.right > r.right || b.top < r.top || b.bottom > r.bottom) out.cut.push(t.textContent);
+    if (b.left < r.left || b.right > r.right || b.top < r.top || b.bottom > r.bottom) found.cut.push(t.textContent);
     return [t.textContent, b.left, b.top, b.right, b.bottom];
   }));
 }
 const notebook = document.getElementById("notebook");
 if (notebook) {
   const style = e => getComputedStyle(e);
-  out.notebook = {
+  found.notebook = {
     rows: Array.from(notebook.querySelectorAll(".equations tr"), r => style(r).backgroundColor),
     table_math: Array.from(notebook.querySelectorAll(".equations math"), m => style(m).fontSize),
     prose_math: Array.from(notebook.querySelectorAll("p math"), m => style(m).fontSize),
@@ -142,11 +140,7 @@ if (notebook) {
     right: Array.from(notebook.querySelectorAll(".equations td.right"), d => style(d).textAlign),
   };
 }
-const pre = document.createElement("pre");
-pre.id = "layout";
-pre.textContent = JSON.stringify(out);
-document.body.appendChild(pre);
-</script>"""
+"""
 
 #: JupyterLab's rules for rendered HTML that reach a table of equations (its rendermime CSS).
 JUPYTERLAB = """<style>
@@ -181,12 +175,7 @@ def _worst_overlap(boxes) -> float:
 
 def _layout(page: str, tmp_path) -> dict:
     """What :data:`MEASURE` finds on the page in Chromium at a 1200 px wide window."""
-    probe = tmp_path / "probe.html"
-    probe.write_text(page.replace("</body>", MEASURE + "\n</body>"), encoding="utf-8")
-    run = run_chromium(find_chromium(), tmp_path, "--window-size=1200,900", "--dump-dom", probe.as_uri())
-    found = re.search(r'<pre id="layout">(.*?)</pre>', run.stdout, re.DOTALL)
-    assert found, run.stderr[-2000:]
-    return json.loads(found.group(1))
+    return measured(page, MEASURE, tmp_path)
 
 
 def test_every_network_of_the_registrys_report_fits_and_its_labels_keep_apart(tmp_path):
@@ -231,8 +220,8 @@ def test_the_report_fits_a_1200_px_window_and_its_labels_keep_apart(network, tmp
 
 #: Added to a copy of the page: each character that touches an inline formula (a comma, a
 #: bracket) and sits on another line than the formula.
-TOUCHING = """<script>
-const apart = [];
+TOUCHING = """
+const found = [];
 for (const m of document.querySelectorAll("p math")) {
   for (const [node, i] of [[m.nextSibling, 0], [m.previousSibling, -1]]) {
     if (!node || node.nodeType !== Node.TEXT_NODE || !node.textContent) continue;
@@ -243,14 +232,10 @@ for (const m of document.querySelectorAll("p math")) {
     range.setEnd(node, at + 1);
     const c = range.getBoundingClientRect(), b = m.getBoundingClientRect();
     const middle = (c.top + c.bottom) / 2;
-    if (middle < b.top || middle > b.bottom) apart.push([node.textContent[at], m.textContent]);
+    if (middle < b.top || middle > b.bottom) found.push([node.textContent[at], m.textContent]);
   }
 }
-const pre = document.createElement("pre");
-pre.id = "layout";
-pre.textContent = JSON.stringify(apart);
-document.body.appendChild(pre);
-</script>"""
+"""
 
 
 def test_a_formula_keeps_the_punctuation_that_touches_it_on_its_line(tmp_path, capsys):
@@ -265,10 +250,5 @@ def test_a_formula_keeps_the_punctuation_that_touches_it_on_its_line(tmp_path, c
     start = '<div class="backprop-derive">'
     content = "".join(page[page.index(start) : page.rindex("</body>")] for page in pages)
     columns = "".join(f'<div style="width: {width}px">{content}</div>' for width in range(300, 700, 9))
-    probe = tmp_path / "probe.html"
-    probe.write_text(pages[0].replace(pages[0][pages[0].index(start) : pages[0].rindex("</body>")],
-                                      columns + TOUCHING), encoding="utf-8")
-    run = run_chromium(find_chromium(), tmp_path, "--window-size=1200,900", "--dump-dom", probe.as_uri())
-    found = re.search(r'<pre id="layout">(.*?)</pre>', run.stdout, re.DOTALL)
-    assert found, run.stderr[-2000:]
-    assert content.count("<p>") > 20 and json.loads(html.unescape(found.group(1))) == []
+    page = pages[0].replace(pages[0][pages[0].index(start) : pages[0].rindex("</body>")], columns)
+    assert content.count("<p>") > 20 and measured(page, TOUCHING, tmp_path) == []
