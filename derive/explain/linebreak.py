@@ -229,7 +229,9 @@ def _bracketed_lines(op, node, room, measure) -> list[tuple[str, object]]:
     lines = []
     for n, term in enumerate(terms):
         negative = n > 0 and term.could_extract_minus_sign()
-        shown = blocks.Terms((negated(term) if negative else term,), True, n == 0, n == len(terms) - 1, total)
+        shown = blocks.Terms(
+            (negated(term) if negative else term,), True, opens=n == 0, closes=n == len(terms) - 1, whole=total
+        )
         lines.append((op if n == 0 else "-" if negative else "+", shown))
     return lines
 
