@@ -2,6 +2,7 @@
 
 import pytest
 import sympy as sp
+from sympy.matrices.expressions import HadamardPower
 
 from derive import Derivation, Network, seed
 from derive.activations import relu, sigmoid, softplus
@@ -51,6 +52,33 @@ def test_a_power_of_a_function_sits_where_the_latex_puts_it(printer, expr, mathm
     """tanh²(g) on the page as in the PDF, not (tanh(g))²; log(g)² and |g|² as there too."""
     assert printer.doprint(expr) == mathml
     assert BackpropPrinter(printer.names).doprint(expr) == latex
+
+
+def test_a_power_of_a_name_with_a_superscript_is_bracketed_as_in_the_latex():
+    """(g₁⁽¹⁾)² and (s⁽¹⁾)^⊙2 on the page as in the PDF, where g₁^{(1) 2} reads as one superscript;
+    s₁², f² and f^⊙2, whose names have none, bare in both."""
+    deep = Derivation(Network((2, 3, 3, 1), ("tanh", "tanh", "sigmoid"))).names
+    shallow = Derivation(seed()).names
+    cases = [
+        (deep, deep.preactivation(1, 1) ** 2, True),
+        (deep, deep.output(2, 1) ** 2, True),
+        (deep, HadamardPower(deep.vector("s", 1), 2), True),
+        (shallow, shallow.output(1, 1) ** 2, False),
+        (shallow, shallow.output(2, 1) ** 2, False),
+        (shallow, HadamardPower(shallow.vector("s", 2), 2), False),
+    ]
+    for names, power, bracketed in cases:
+        base = BackpropMathMLPrinter(names).doprint(power.args[0])
+        if bracketed:
+            base = f'<mrow><mo stretchy="false">(</mo>{base}<mo stretchy="false">)</mo></mrow>'
+        assert BackpropMathMLPrinter(names).doprint(power).startswith(f"<msup>{base}<m")
+        assert BackpropPrinter(names).doprint(power).startswith(r"\left(") == bracketed
+    # inside an activation's slope, where the vector stands in for the unit's g
+    d = Derivation(Network((2, 2, 1), ("1/(1 + x**2)", "sigmoid")))
+    g = BackpropMathMLPrinter(d.names).doprint(d.names.vector("g", 1))
+    assert f'<msup><mrow><mo stretchy="false">(</mo>{g}<mo stretchy="false">)</mo></mrow><mn>2</mn></msup>' in (
+        BackpropMathMLPrinter(d.names).doprint(d.layer_rule(1))
+    )
 
 
 def test_a_named_function_after_a_factor_has_texs_thin_space(printer):

@@ -279,11 +279,16 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
             base = expr.base
             if base.is_Function:  # tanh²(g), |g|², log(g)²: where the LaTeX printer puts the power
                 return self._print(base, exp=self._print(expr.exp))
-            shown = self._print(base)
-            if not (base.is_Symbol or (base.is_Number and base >= 0)):
-                shown = self._parens(shown)
-            return self._element("msup", shown, self._print(expr.exp))
+            return self._power(base, self._print(expr.exp))
         return super()._print_Pow(expr)
+
+    def _power(self, base, exp):
+        """base to the power exp, the base bracketed as LaTeX brackets it: g², f^⊙2, but
+        (g^{(1)})² and (tanh g)^⊙2, whose power would read as part of the superscript or argument."""
+        parts = self.names.parts(self._stand_ins.get(base, base))
+        bare = not parts.sup if parts is not None else base.is_Symbol or (base.is_Number and base >= 0)
+        shown = self._print(base)
+        return self._element("msup", shown if bare else self._parens(shown), exp)
 
     # -- activations ----------------------------------------------------------
     def _apply(self, name: str, argument, exp=None):
@@ -334,12 +339,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         return row
 
     def _print_HadamardPower(self, expr):
-        base = self._print(expr.base)
-        parts = self.names.parts(expr.base)
-        if parts is None or parts.sup:
-            base = self._parens(base)
-        power = self._row(self._mo("\u2299"), self._print(expr.exp))
-        return self._element("msup", base, power)
+        return self._power(expr.base, self._row(self._mo("\u2299"), self._print(expr.exp)))
 
     def _print_OneMatrix(self, expr):
         return self._element("mn", text=BOLD_ONE)
