@@ -425,13 +425,25 @@ class Elementwise(sp.MatrixExpr):
 
 
 def _hadamard(*factors: sp.MatrixExpr) -> sp.MatrixExpr:
-    """⊙ of the factors, leaving out all-ones vectors (the identity of ⊙)."""
-    kept = []
+    """⊙ of the factors, leaving out all-ones vectors (the identity of ⊙).
+
+    A factor's number leads the product, as it leads the unit's formula:
+    3/2 W̄ᵀδ for the slope 3/2 of 3x/2, not ((3/2) 𝟏) ⊙ (W̄ᵀδ), and
+    −sin g ⊙ (W̄ᵀδ), not (−sin g) ⊙ (W̄ᵀδ).
+    """
+    kept, coeff = [], sp.S.One
     for f in factors:
+        if isinstance(f, sp.MatMul) and f.args[0].is_Number:
+            coeff *= f.args[0]
+            f = f.args[1] if len(f.args) == 2 else sp.MatMul(*f.args[1:])
         if isinstance(f, HadamardProduct):
             kept.extend(f.args)
         elif not isinstance(f, OneMatrix):
             kept.append(f)
     if not kept:
         return factors[0]
-    return kept[0] if len(kept) == 1 else HadamardProduct(*kept)
+    product = kept[0] if len(kept) == 1 else HadamardProduct(*kept)
+    if coeff == 1:
+        return product
+    # one product, 2 W̄ᵀδ: MatMul does not flatten, and would write 2 (W̄ᵀδ)
+    return sp.MatMul(coeff, *(product.args if isinstance(product, sp.MatMul) else [product]))

@@ -312,6 +312,27 @@ def test_a_layers_delta_writes_its_slope_as_the_unit_rows_do(activation):
     assert not re.search(r"<mfrac><mn>\d+</mn><mn>\d+</mn></mfrac>", mathml)  # no number cut off the quotient
 
 
+#: Slopes that are numbers, as a layer's δ and a unit's write them ahead of the rest.
+CONSTANT_SLOPES = {"3*x/2": r"\frac{3}{2} ", "-x/2": r"- \frac{1}{2} ", "2*x": "2 ", "-x": "- "}
+
+
+@pytest.mark.parametrize("activation", CONSTANT_SLOPES)
+def test_a_constant_slope_leads_the_layers_delta_as_it_leads_each_units(activation):
+    """δ = 3/2 W̄ᵀδ and δ₁ = 3/2 (δ₁ w₁₁ + δ₂ w₂₁), not ((3/2) 𝟏) ⊙ (W̄ᵀδ) and (3 (⋯))/2."""
+    d = Derivation(Network((2, 3, 2), (activation, "sigmoid")))
+    latex, number = BackpropPrinter(d.names), CONSTANT_SLOPES[activation]
+    unit = sp.Mul(*d.delta_factors(1, 1), evaluate=False)
+    assert latex.doprint(d.layer_rule(1)) == number + r"\left(\bar{W}^{(2)}\right)^{T} \delta^{(2)}"
+    assert latex.doprint(unit) == (
+        number + r"\left(\delta^{(2)}_{1} w^{(2)}_{11} + \delta^{(2)}_{2} w^{(2)}_{21}\right)"
+    )
+    for form in (d.layer_rule(1), unit):
+        mathml = BackpropMathMLPrinter(d.names).doprint(form)
+        assert "&#120783;" not in mathml and "&#8857;" not in mathml  # no all-ones vector 𝟏, no ⊙
+        assert ("<mfrac>" in mathml) == ("frac" in number)
+        assert '<mo stretchy="false">(</mo><mfrac>' not in mathml  # the bar groups a fraction
+
+
 @pytest.mark.parametrize("activation", ["sqrt(x)", "log(1 + x**2)/3", "-sqrt(x)/2"])
 def test_a_units_delta_keeps_a_quotient_slope_whole_in_mathml(activation):
     """δ = 1/(2√g) δ w on the HTML page as in the PDF, not (1/2) 1/√g δ w."""

@@ -46,9 +46,13 @@ def test_gradient_and_update_sum_over_the_samples():
         ("softplus", "softplus(g1)", "sigmoid(g1) * (delta2 @ W2[:, :-1])"),
         ("linear", "g1", "delta2 @ W2[:, :-1]"),
         ("2*x - 3", "2 * g1 - 3", "2 * (delta2 @ W2[:, :-1])"),
+        ("3*x/2", "3 * g1 / 2", "3/2 * (delta2 @ W2[:, :-1])"),
+        ("-x", "-g1", "-(delta2 @ W2[:, :-1])"),
         ("x*sigmoid(x)", "g1 * sigmoid(g1)", "(g1 * (1 - sigmoid(g1)) * sigmoid(g1) + sigmoid(g1)) * (delta2 @ W2[:, :-1])"),
         ("x**2/2 - x", "g1**2 / 2 - g1", "(g1 - 1) * (delta2 @ W2[:, :-1])"),
-        ("1/(1 + x**2)", "1 / (g1**2 + 1)", "(-2 * g1 / (g1**2 + 1)**2) * (delta2 @ W2[:, :-1])"),
+        # a negative slope's sign leads the line, as it leads the LaTeX's −2g/(g² + 1)² ⊙ (W̄ᵀδ)
+        ("1/(1 + x**2)", "1 / (g1**2 + 1)", "-2 * g1 / (g1**2 + 1)**2 * (delta2 @ W2[:, :-1])"),
+        ("cos(x)", "xp.cos(g1)", "-xp.sin(g1) * (delta2 @ W2[:, :-1])"),
         # a quotient with its number, and the factors and terms in the order of the unit's formula
         ("sqrt(x)", "xp.sqrt(g1)", "1 / (2 * xp.sqrt(g1)) * (delta2 @ W2[:, :-1])"),
         ("x*cos(x)", "g1 * xp.cos(g1)", "(xp.cos(g1) - g1 * xp.sin(g1)) * (delta2 @ W2[:, :-1])"),

@@ -322,3 +322,9 @@ def test_layer_rule_matches_unit_deltas_per_activation(activation):
 def test_layer_rule_matches_unit_deltas_per_loss(loss):
     """Exact (sp.cancel): as above, sigmoid 2-3-2, for each loss's output δ."""
     assert_layer_rule_matches_unit_deltas(Derivation(network("2-3-2", "sigmoid", loss)))
+
+
+@pytest.mark.parametrize("activation", ["3*x/2", "-x", "2*x - 1"])
+def test_layer_rule_of_a_constant_slope_matches_unit_deltas(activation):
+    """Exact: a number times W̄ᵀδ (and times y − f), each layer of 2-3-2 element by element."""
+    assert_layer_rule_matches_unit_deltas(Derivation(network("2-3-2", activation)))

@@ -38,18 +38,9 @@ __all__ = [
 ]
 
 _LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "&": r"\&",
-    "#": r"\#",
-    "^": r"\textasciicircum{}",
-    "_": r"\_",
-    "%": r"\%",
-    "~": r"\textasciitilde{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+    "_": r"\_", "%": r"\%", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+    "<": r"\textless{}", ">": r"\textgreater{}",
 }
 
 
@@ -135,6 +126,8 @@ class BackpropPrinter(Notation, LatexPrinter):
             # a product written in a chosen order, e.g. (y - f) f (1 - f), keeps it; any other,
             # even inside one, is ordered as everywhere else: (3 - 3 tanh^2) tanh^2, as its own row
             written = unevaluated(expr)
+            if written and (text := self._number_first(expr)):
+                return text
             saved = self._settings.copy()
             self._settings["order"] = "none" if written else None
             if written and number_follows(expr):
@@ -147,6 +140,16 @@ class BackpropPrinter(Notation, LatexPrinter):
         if not below:
             return r" \cdot ".join(self._factor(f) for f in above)
         return rf"\frac{{{self._fraction_side(above)}}}{{{self._fraction_side(below)}}}"
+
+    def _print_MatMul(self, expr):
+        return self._number_first(expr) or super()._print_MatMul(expr)
+
+    def _number_first(self, product) -> str | None:
+        """3/2 W̄ᵀδ, −1/2 δ w or −(δ w + δ w): a product a fraction or a − leads; else None."""
+        led = self._led_by_number(product)
+        if led is not None:
+            number = "" if abs(led[0]) == 1 else self._print(abs(led[0])) + " "
+            return ("- " if led[0] < 0 else "") + number + self._factor(led[1])
 
     def _fraction_side(self, factors) -> str:
         """One side of a fraction: factors joined by ·, a lone one bare (the bar groups it)."""
@@ -232,10 +235,8 @@ class BackpropPrinter(Notation, LatexPrinter):
         return f"{d} {of} / {d} {wrt}" if node.inline else rf"\frac{{{d} {of}}}{{{d} {wrt}}}"
 
     def _print_Product(self, node):
-        if node.joint == "cdot":
-            texts = (self._factor(f) if isinstance(f, sp.Basic) else self._print(f) for f in node.factors)
-        else:
-            texts = (self._print(f) for f in node.factors)
+        dotted = node.joint == "cdot"  # beside a ·, a sum or a negative factor is bracketed
+        texts = (self._factor(f) if dotted and isinstance(f, sp.Basic) else self._print(f) for f in node.factors)
         return _JOINTS[node.joint].join(texts)
 
     def _print_Terms(self, node):

@@ -229,7 +229,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
                 row.appendChild(self._mo(MINUS))
                 factor = -factor
             # a quotient, 1/(2√g), grouped by its bar as in LaTeX: bracketed only when negative
-            quotient = factor.is_Mul and (first or not factor.could_extract_minus_sign())
+            quotient = factor.is_Rational or (factor.is_Mul and (first or not factor.could_extract_minus_sign()))
             shown = self._print(factor) if quotient else self.parenthesize(factor, PRECEDENCE["Mul"])
             row.appendChild(shown)
             first = False
@@ -261,7 +261,8 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
     def _print_MatMul(self, expr):
         if expr.could_extract_minus_sign():
             return self._row(self._mo(MINUS), self._print(negated(expr)))
-        return super()._print_MatMul(expr)
+        led = self._led_by_number(expr)  # 3/2 W̄ᵀδ, 2 g ⊙ v: the number unbracketed, as in LaTeX
+        return super()._print_MatMul(expr) if led is None else self._row(*map(self._factor, led))
 
     def _factor(self, factor):
         """A factor of a product with numbers: in parentheses when a sum or negative."""

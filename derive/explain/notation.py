@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 import sympy as sp
+from sympy.matrices.expressions import HadamardProduct
 
 from derive import naming
 
@@ -77,6 +78,29 @@ class Notation:
             else:
                 above.append(f)
         return above, below
+
+    def _led_by_number(self, product) -> tuple | None:
+        """A product that a number leads, as (that number, the rest), where SymPy writes it otherwise.
+
+        A fraction leads as the unit's slope, 3/2 δ w and 3/2 W̄ᵀδ, where SymPy
+        writes (3 δ w)/2 and (3/2) W̄ᵀδ; a minus sign leads −(δ w + δ w) with
+        brackets sized as everywhere else; a number leads a ⊙ bare, 2 g ⊙ v, not
+        2 (g ⊙ v).  Else None: SymPy writes 2 δ w, −2 δ Xᵀ and, in a product with
+        dots, (−1) · (y − f) · 1 as these.
+        """
+        matrix = isinstance(product, sp.MatMul)
+        first, *factors = product.args if matrix else flat_factors(product)
+        if not (factors and first.is_Rational and first != 1):
+            return None
+        if len(factors) == 1:
+            rest = factors[0]
+        else:
+            rest = sp.MatMul(*factors) if matrix else sp.Mul(*factors, evaluate=False)
+        if matrix:
+            led = first.q != 1 or isinstance(rest, HadamardProduct)
+        else:
+            led = (first.q != 1 or first == -1) and not number_follows(product)
+        return (first, rest) if led else None
 
     def _print_Numbers(self, node):
         numeric, self.numeric = self.numeric, True
