@@ -29,7 +29,8 @@ from sympy.matrices.expressions import HadamardProduct, OneMatrix
 from codegen.printer import ArrayPrinter, Helper, LayerFunction, Line, Total
 from codegen.scalar import ScalarUpdate
 from derive import activations
-from derive.derivation import Derivation, Elementwise
+from derive.derivation import Derivation
+from derive.layerwise import Elementwise
 from derive.naming import LayerArrays, label
 from derive.network import Network
 

@@ -37,7 +37,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import PythonCodePrinter
 
 from derive import activations, naming
-from derive.derivation import Elementwise, negated
+from derive.layerwise import Elementwise, negated
 
 
 @dataclass(frozen=True)

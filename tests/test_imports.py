@@ -19,6 +19,7 @@ MATHEMATICS = {
     "derive.naming",
     "derive.parts",
     "derive.derivation",
+    "derive.layerwise",
     "derive.exercise",
     "derive.grade",
     "derive.train",

@@ -22,7 +22,7 @@ import dataclasses
 import sympy as sp
 
 from derive import activations, expression, naming
-from derive.derivation import Derivation, Elementwise, UndefinedStep
+from derive.derivation import Derivation, UndefinedStep
 from derive.explain import linebreak
 from derive.explain.backward import hidden_section, output_section, update_section
 from derive.explain.blocks import (
@@ -54,6 +54,7 @@ from derive.explain.phrases import (
     shown_units,
     update_rows,
 )
+from derive.layerwise import Elementwise
 from derive.parts import layer, shifted
 
 #: Networks with more weights than this leave out the worked example's numbers.

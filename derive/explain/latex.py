@@ -17,8 +17,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from derive import activations
-from derive.derivation import Derivation, negated
+from derive import activations, layerwise
+from derive.derivation import Derivation
 from derive.explain import account, blocks, notation
 from derive.explain.account import MAX_EXAMPLE_WEIGHTS, MAX_UNITS_SHOWN
 from derive.explain.notation import MAX_TERMS_SHOWN, Notation, decimals, number_follows, unevaluated
@@ -110,7 +110,7 @@ class BackpropPrinter(Notation, LatexPrinter):
 
     def _signed(self, term) -> str:
         """A term of a sum after the one before it: `` - w x`` or `` + w x``."""
-        return " - " + self._print(negated(term)) if term.could_extract_minus_sign() else " + " + self._print(term)
+        return " - " + self._print(layerwise.negated(term)) if term.could_extract_minus_sign() else " + " + self._print(term)
 
     def _print_MatAdd(self, expr):
         # as SymPy's _print_Add would, but its −term sorts the factors of a ⊙ in the term

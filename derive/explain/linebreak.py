@@ -34,9 +34,9 @@ from itertools import pairwise
 
 import sympy as sp
 
-from derive.derivation import negated
 from derive.explain import blocks
 from derive.explain.notation import flat_factors, parenthesized_in_hadamard, unevaluated
+from derive.layerwise import negated
 
 #: The width of a line in ems: a little under an 11 pt article's 360 pt (32.7 em), and well
 #: under the standalone document's 400 pt (36.4 em), for the estimate's error.

@@ -26,7 +26,6 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from derive import activations, naming
-from derive.derivation import negated
 from derive.explain import blocks
 from derive.explain.notation import (
     MAX_TERMS_SHOWN,
@@ -37,6 +36,7 @@ from derive.explain.notation import (
     parenthesized_in_hadamard,
     unevaluated,
 )
+from derive.layerwise import negated
 from derive.parts import OPERATORS, Index, Parts
 
 MINUS = "\u2212"
