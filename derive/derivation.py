@@ -279,11 +279,11 @@ class Derivation:
         n = self.names
         F = lambda v: sp.Float(v, precision)
 
-        def number(quantity, expr: sp.Expr) -> sp.Expr:
+        def number(quantity, expr: sp.Expr, updated: bool = False) -> sp.Expr:
             # e.g. log 2 or sqrt(5): exact with numbers in, so evaluate
             value = expr.xreplace(values).evalf(precision)
             if not (value.is_Number and value.is_finite):
-                raise UndefinedStep(quantity, value)
+                raise UndefinedStep(quantity, value, updated)
             return value
 
         values: dict[sp.Basic, sp.Expr] = {n.rate: F(c)}
@@ -305,7 +305,7 @@ class Derivation:
                 values[n.delta(j, i)] = number(n.delta(j, i), self.delta(j, i))
         updated = tuple(
             tuple(
-                tuple(number(f"updated {n.weight(j, i, k)}", self.update(j, i, k)) for k in range(1, len(row) + 1))
+                tuple(number(n.weight(j, i, k), self.update(j, i, k), updated=True) for k in range(1, len(row) + 1))
                 for i, row in enumerate(weights[j - 1], start=1)
             )
             for j in range(1, self.depth + 1)
@@ -326,14 +326,24 @@ class Derivation:
 
 
 class UndefinedStep(ValueError):
-    """A worked step that leaves the finite numbers: ``quantity`` (a symbol, or words) is ``value``."""
+    """A worked step that leaves the finite numbers: ``quantity`` (a symbol, or words) is
+    ``value``; ``updated``: the quantity is a weight, and its new value the one undefined."""
 
-    def __init__(self, quantity, value: sp.Expr):
-        self.quantity, self.value = quantity, value
+    def __init__(self, quantity, value: sp.Expr, updated: bool = False):
+        self.quantity, self.value, self.updated = quantity, value, updated
+        # δ⁽¹⁾₁ as the pages write it, where str gives the code's delta1_1
+        name = ("the updated " if updated else "") + sp.pretty(quantity, use_unicode=True)
         super().__init__(
-            f"the worked example has no finite value for {quantity} ({value}): an activation,"
+            f"the worked example has no finite value: {name} {self.what}, as an activation,"
             " its slope or the loss is undefined at these weights and inputs"
         )
+
+    @property
+    def what(self) -> str:
+        """The value in words, where SymPy's ∞̃ (1/0) or nan mean little to a reader."""
+        if self.value.is_infinite:
+            return "is infinite"
+        return "is not a number" if self.value is sp.nan else "is not real"
 
 
 @dataclass(frozen=True)

@@ -157,19 +157,28 @@ def test_bad_spec_files(capsys, tmp_path, content, words):
     assert words in err and "bad.toml" in err
 
 
-def test_a_worked_example_through_an_infinite_slope_names_the_quantity(capsys, tmp_path):
-    """sqrt at g = 0: δ of the hidden unit is ∞ · δw, which no page should print."""
-    spec = tmp_path / "root.toml"
+@pytest.mark.parametrize(
+    "activation, bias, words",
+    [
+        # sqrt at g = 0: δ of the hidden unit is ∞ · δw, which no page should print
+        ("sqrt(x)", -1, "no finite value: δ⁽¹⁾ is infinite, as an activation"),
+        # log at g = −1: the unit's output is complex
+        ("log(x)", -2, "no finite value: s⁽¹⁾ is not real, as an activation"),
+    ],
+)
+def test_a_worked_example_through_an_undefined_step_names_the_quantity(capsys, tmp_path, activation, bias, words):
+    """The quantity as the pages write it and its value in words, not delta1_1 (zoo)."""
+    spec = tmp_path / "undefined.toml"
     spec.write_text(
-        'layers = [1, 1, 1]\nactivation = ["sqrt(x)", "sigmoid"]\nweights = [[[1, 0]], [[2, -2]]]\n'
-        "[example]\nx = [0]\ny = [1]\nc = 1\n",
+        f'layers = [1, 1, 1]\nactivation = ["{activation}", "sigmoid"]\nweights = [[[1, {bias}]], [[2, -2]]]\n'
+        "[example]\nx = [1]\ny = [1]\nc = 1\n",
         encoding="utf-8",
     )
-    page = tmp_path / "root.html"
+    page = tmp_path / "undefined.html"
     code, out, err = run(capsys, "--latex", "--html", str(page), "--spec", str(spec))
     assert code == 2 and out == "" and not page.exists()
     assert len(err.strip().splitlines()) == 1
-    assert "the worked example has no finite value for delta1_1 (zoo)" in err
+    assert words in err
 
 
 def test_help_explains_every_option_with_an_example():

@@ -116,15 +116,14 @@ def account(derivation: Derivation, digits: int = 3, titled: bool = False, stric
 
 def _undefined_example(error: UndefinedStep) -> list:
     """The worked example's section where a number of its step is not finite."""
-    value = error.value  # in words: SymPy's ∞̃ (1/0) or nan mean little to a reader
-    what = "is infinite" if value.is_infinite else "is not a number" if value is sp.nan else "is not real"
     return [
         Break(),
         Section("A worked example"),
         paragraph(
-            "The spec's numbers cannot be worked through: at its weights and inputs ", error.quantity,
-            f" {what}, as an activation, its slope or the loss is undefined there. The derivation"
-            " above holds wherever they are defined.",
+            "The spec's numbers cannot be worked through: at its weights and inputs ",
+            "the updated " if error.updated else "", error.quantity,
+            f" {error.what}, as an activation, its slope or the loss is undefined there. The"
+            " derivation above holds wherever they are defined.",
         ),
     ]
 
