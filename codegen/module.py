@@ -161,7 +161,7 @@ class ModuleCode:
             "loss_step": self.loss,
             "loss_title": self.derivation.loss.title,
             "scalar": self.scalar,
-            "float_imports": list(self.scalar.imports) if self.scalar else [],
+            "float_imports": _merged(self.scalar.imports if self.scalar else (), self.printer.constants.imports()),
             "scalar_weights": list(zip(weights, map(repr, self.network.weight_shapes))),
             "scalar_parts": _parts(self.network.weight_shapes),
             "helpers": sorted(self.printer.helpers),
@@ -226,3 +226,11 @@ def _tuple(names: list[str]) -> str:
 def _unpack(names: list[str], used) -> str:
     """Unpacking targets for the names, ``_`` for those not used."""
     return ", ".join(name if name in used else "_" for name in names)
+
+
+def _merged(*imports) -> list[tuple[str, tuple[str, ...]]]:
+    """Lists of (module, names) as one, each module once with its names sorted."""
+    names: dict[str, set[str]] = {}
+    for module, taken in (item for listed in imports for item in listed):
+        names.setdefault(module, set()).update(taken)
+    return [(module, tuple(sorted(taken))) for module, taken in sorted(names.items())]

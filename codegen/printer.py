@@ -21,7 +21,9 @@ module's own few helpers, each in a form that never overflows:
 ``sigmoid``, ``softplus``, ``step`` (relu's slope), ``softmax``,
 ``log_softmax`` and ``softmax_complement`` (1 − softmax, precise where f is
 near 1).  The helpers a printed line calls are collected in ``helpers``,
-for the template to define them.
+for the template to define them.  A constant of a formula, the log 2 of
+2^g log 2, is a Python number, which the standard's functions do not take:
+it is computed by ``math``, whose imports ``constants.imports()`` lists.
 
 :class:`ScalarPrinter` prints per-unit expressions for Python floats and
 the ``math`` module, for the one-sample update of a small network.
@@ -128,6 +130,14 @@ class ArrayPrinter(_AsWritten, PythonCodePrinter):
         super().__init__({"fully_qualified_modules": False, "standard": "python3"})
         self.arrays = dict(arrays)
         self.helpers: set[str] = set()
+        # A constant, log 2 in the slope 2^g log 2 of 2^x, is a Python number that xp.log,
+        # which takes arrays, cannot compute: math does, and these are its imports.
+        self.constants = ScalarPrinter()
+
+    def _print(self, expr, **kwargs):
+        if isinstance(expr, sp.Expr) and not expr.is_Matrix and expr.is_number and not expr.is_Atom:
+            return self.constants.doprint(expr)
+        return super()._print(expr, **kwargs)
 
     def _module_format(self, fqn, register=True):
         # math.exp, math.pi, ... are xp.exp, xp.pi: the standard has the same names.

@@ -21,7 +21,8 @@ def elementwise(expr: sp.Expr, vectors: dict[sp.Symbol, sp.MatrixExpr]) -> sp.Ma
     """Lift a scalar expression to the same expression applied elementwise.
 
     Symbols become the given vectors, products Hadamard products, integer
-    powers Hadamard powers and numbers the number times the all-ones vector.
+    powers Hadamard powers, and numbers and constants (3/2, log 2) the number
+    times the all-ones vector.
 
     Examples
     --------
@@ -44,7 +45,7 @@ def elementwise(expr: sp.Expr, vectors: dict[sp.Symbol, sp.MatrixExpr]) -> sp.Ma
     def lift(e):
         if e in vectors:
             return vectors[e]
-        if e.is_Number:
+        if e.is_number:  # 3/2, and a constant such as log 2 in the slope 2^g log 2 of 2^x
             return e * OneMatrix(*shape)
         if e.is_Add:
             # in the order the unit's formula prints its terms
@@ -105,7 +106,7 @@ def hadamard(*factors: sp.MatrixExpr) -> sp.MatrixExpr:
     """
     kept, coeff = [], sp.S.One
     for f in factors:
-        if isinstance(f, sp.MatMul) and f.args[0].is_Number:
+        if isinstance(f, sp.MatMul) and not f.args[0].is_Matrix and f.args[0].is_number:
             coeff *= f.args[0]
             f = f.args[1] if len(f.args) == 2 else sp.MatMul(*f.args[1:])
         if isinstance(f, HadamardProduct):

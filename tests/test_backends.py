@@ -170,6 +170,8 @@ STRICT_ROWS = [
     *(pytest.param("3-4-2", (a, "sigmoid"), "squared_error", id=a) for a in ACTIVATIONS),
     *(pytest.param("3-4-2", ("tanh", a), "half_squared_error", id=f"out-{a}") for a in ACTIVATIONS),
     pytest.param("3-4-2", ("x/(1 + abs(x))", "sigmoid"), "squared_error", id="custom"),
+    # constants, log 2 and √2: Python numbers, which the standard's functions do not take
+    pytest.param("3-4-2", ("2**x", "sqrt(2)*x"), "half_squared_error", id="constants"),
     pytest.param("3-4-2", ("tanh", "sigmoid"), "binary_cross_entropy", id="bce"),
     pytest.param("3-4-3", ("relu", "softmax"), "softmax_cross_entropy", id="softmax"),
 ]

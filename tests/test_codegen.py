@@ -92,8 +92,12 @@ def test_gradients_match_finite_differences(build, seed, batch):
     assert relative_error(got, finite_differences(module, weights, x, y)) <= 1e-6
 
 
-#: Custom activations whose slopes print as quotients, reciprocal powers and constants.
-CUSTOM = ["1/(1 + x**2)", "exp(-x**2)", "2*x - 3", "x/(2*(1 + x**2))", "x**2/2 - x", "x*sigmoid(x)"]
+#: Custom activations whose slopes print as quotients, reciprocal powers and constants
+#: (log 2 and e², which math computes: xp.log takes arrays).
+CUSTOM = [
+    "1/(1 + x**2)", "exp(-x**2)", "2*x - 3", "x/(2*(1 + x**2))", "x**2/2 - x", "x*sigmoid(x)", "2**x",
+    "exp(2)*x/4",
+]
 
 ROWS = [
     *(pytest.param("3-4-2", a, "squared_error", id=a) for a in ACTIVATIONS),

@@ -333,6 +333,14 @@ def test_a_constant_slope_leads_the_layers_delta_as_it_leads_each_units(activati
         assert '<mo stretchy="false">(</mo><mfrac>' not in mathml  # the bar groups a fraction
 
 
+def test_a_constant_in_a_slope_leads_the_layers_delta_as_a_number_does():
+    """2^x: its slope 2^g log 2 = s log 2, lifted to the layer as log 2 times s ⊙ (W̄ᵀδ)."""
+    d = Derivation(Network((2, 2, 1), ("2**x", "sigmoid")))
+    assert BackpropPrinter(d.names).doprint(d.layer_rule(1)) == (
+        r"\log{\left(2 \right)} s^{(1)} \odot \left(\left(\bar{W}^{(2)}\right)^{T} \delta^{(2)}\right)"
+    )
+
+
 @pytest.mark.parametrize("activation", ["sqrt(x)", "log(1 + x**2)/3", "-sqrt(x)/2"])
 def test_a_units_delta_keeps_a_quotient_slope_whole_in_mathml(activation):
     """δ = 1/(2√g) δ w on the HTML page as in the PDF, not (1/2) 1/√g δ w."""

@@ -48,6 +48,9 @@ def test_gradient_and_update_sum_over_the_samples():
         ("2*x - 3", "2 * g1 - 3", "2 * (delta2 @ W2[:, :-1])"),
         ("3*x/2", "3 * g1 / 2", "3/2 * (delta2 @ W2[:, :-1])"),
         ("-x", "-g1", "-(delta2 @ W2[:, :-1])"),
+        # a constant by math, whose functions take Python numbers
+        ("2**x", "2**g1", "log(2) * s1 * (delta2 @ W2[:, :-1])"),
+        ("sqrt(2)*x", "sqrt(2) * g1", "sqrt(2) * (delta2 @ W2[:, :-1])"),
         ("x*sigmoid(x)", "g1 * sigmoid(g1)", "(g1 * (1 - sigmoid(g1)) * sigmoid(g1) + sigmoid(g1)) * (delta2 @ W2[:, :-1])"),
         ("x**2/2 - x", "g1**2 / 2 - g1", "(g1 - 1) * (delta2 @ W2[:, :-1])"),
         # a negative slope's sign leads the line, as it leads the LaTeX's −2g/(g² + 1)² ⊙ (W̄ᵀδ)

@@ -90,16 +90,16 @@ class Notation:
         """
         matrix = isinstance(product, sp.MatMul)
         first, *factors = product.args if matrix else flat_factors(product)
-        if not (factors and first.is_Rational and first != 1):
+        if not (factors and first.is_number and first != 1):
             return None
         if len(factors) == 1:
             rest = factors[0]
         else:
             rest = sp.MatMul(*factors) if matrix else sp.Mul(*factors, evaluate=False)
-        if matrix:
-            led = first.q != 1 or isinstance(rest, HadamardProduct)
+        if matrix:  # a constant, log 2, leads a ⊙ as a number does
+            led = (first.is_Rational and first.q != 1) or isinstance(rest, HadamardProduct)
         else:
-            led = (first.q != 1 or first == -1) and not number_follows(product)
+            led = first.is_Rational and (first.q != 1 or first == -1) and not number_follows(product)
         return (first, rest) if led else None
 
     def _print_Numbers(self, node):
