@@ -106,7 +106,7 @@ def hadamard(*factors: sp.MatrixExpr) -> sp.MatrixExpr:
     """
     kept, coeff = [], sp.S.One
     for f in factors:
-        if isinstance(f, sp.MatMul) and not f.args[0].is_Matrix and f.args[0].is_number:
+        while isinstance(f, sp.MatMul) and not f.args[0].is_Matrix and f.args[0].is_number:
             coeff *= f.args[0]
             f = f.args[1] if len(f.args) == 2 else sp.MatMul(*f.args[1:])
         if isinstance(f, HadamardProduct):

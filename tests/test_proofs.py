@@ -324,7 +324,7 @@ def test_layer_rule_matches_unit_deltas_per_loss(loss):
     assert_layer_rule_matches_unit_deltas(Derivation(network("2-3-2", "sigmoid", loss)))
 
 
-@pytest.mark.parametrize("activation", ["3*x/2", "-x", "2*x - 1", "exp(2)*x", "2**x"])
+@pytest.mark.parametrize("activation", ["3*x/2", "-x", "2*x - 1", "exp(2)*x", "2**x", "2**(-x)"])
 def test_layer_rule_of_a_constant_slope_matches_unit_deltas(activation):
     """Exact: a number times W̄ᵀδ (and times y − f), each layer of 2-3-2 element by element;
     a constant, e² or the log 2 of 2^g log 2, as a number."""

@@ -145,7 +145,7 @@ class BackpropPrinter(Notation, LatexPrinter):
         return self._number_first(expr) or super()._print_MatMul(expr)
 
     def _number_first(self, product) -> str | None:
-        """3/2 W̄ᵀδ, −1/2 δ w or −(δ w + δ w): a product a fraction or a − leads; else None."""
+        """3/2 W̄ᵀδ, −(δ w + δ w), log 2 s ⊙ v: a product a number leads (_led_by_number); else None."""
         led = self._led_by_number(product)
         if led is not None:
             number = "" if abs(led[0]) == 1 else self._print(abs(led[0])) + " "
