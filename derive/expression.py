@@ -120,6 +120,9 @@ def parse(text: str) -> sp.Expr:
     expr = named_forms(expr)
     if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise ExpressionError("the expression is not finite")
+    # √−1 x, log(−1) x or (−1)^x: complex where the network computes with real numbers
+    if expr.has(sp.I) or sp.diff(expr, X).has(sp.I):
+        raise ExpressionError("the expression is not real: it or its slope has the imaginary unit i")
     return expr
 
 

@@ -124,6 +124,11 @@ REJECTED = [
     ("log(0*x)", "must use x"),
     ("x/0", "not finite"),
     ("x*0**-1", "not finite"),
+    # complex for real x: the expression, or only its slope (i π (−1)^x)
+    ("x*(-1)**(1/2)", "not real: it or its slope has the imaginary unit i"),
+    ("log(-1)*x", "not real"),
+    ("(-1)**x", "not real"),
+    ("log(x**(-1)**x)", "not real"),
 ]
 
 
