@@ -100,6 +100,11 @@ class _AsWritten:
             return text
         return f"{text} / {self.parenthesize(denom, PRECEDENCE['Mul'])}"
 
+    def _print_not_supported(self, expr):
+        # e.g. re(g**sqrt(3)) in the slope of |g^√3|, complex where g < 0: SymPy's own
+        # error would be a traceback; this one the command line reports
+        raise ValueError(f"{expr} has no form in generated code, which computes with real numbers")
+
     def _print_Pow(self, expr, rational=False):
         # 1 / a**2 for SymPy's a**(-2), as _print_Mul writes its quotients
         if expr.exp.is_Number and expr.exp < 0:
@@ -204,10 +209,12 @@ class ArrayPrinter(_AsWritten, PythonCodePrinter):
         if coeff != 1:
             rest = MatMul(*factors) if len(factors) > 1 else factors[0]
             sign, coeff = ("-", -coeff) if coeff < 0 else ("", coeff)
+            # a constant sum, 2 − sin 2, in brackets: (2 - sin(2)) * g1**2
+            number = self.parenthesize(coeff, PRECEDENCE["Mul"], strict=True)
             if isinstance(rest, OneMatrix):  # a number, e.g. a constant slope
-                return sign + self._print(coeff)
+                return sign + number
             scaled = self._factor(rest)
-            return sign + (scaled if coeff == 1 else f"{self._print(coeff)} * {scaled}")
+            return sign + (scaled if coeff == 1 else f"{number} * {scaled}")
         a, b = factors
         if isinstance(b, Transpose):
             # δ Xᵀ of one sample, summed over the samples: the layer's gradient shape

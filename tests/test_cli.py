@@ -181,6 +181,18 @@ def test_a_worked_example_through_an_undefined_step_names_the_quantity(capsys, t
     assert words in err
 
 
+def test_a_slope_with_no_real_array_form_is_reported_and_nothing_is_written(capsys, tmp_path):
+    """|g^√3|: SymPy's slope has re(g^√3), complex where g < 0; the explanation writes it, code cannot."""
+    module = tmp_path / "odd.py"
+    layers = ["--layers", "2-2-1", "--activation", "abs(x**3**(1/2))"]
+    code, out, err = run(capsys, *layers, "--out", str(module))
+    assert code == 2 and out == "" and not module.exists()
+    assert len(err.strip().splitlines()) == 1
+    assert "re(g1**(sqrt(3))) has no form in generated code, which computes with real numbers" in err
+    code, out, err = run(capsys, *layers, "--latex")
+    assert code == 0 and r"\operatorname{re}" in out
+
+
 def test_help_explains_every_option_with_an_example():
     run_ = subprocess.run(
         [sys.executable, "-m", "derive", "--help"],

@@ -333,11 +333,19 @@ def test_a_constant_slope_leads_the_layers_delta_as_it_leads_each_units(activati
         assert '<mo stretchy="false">(</mo><mfrac>' not in mathml  # the bar groups a fraction
 
 
-def test_a_constant_in_a_slope_leads_the_layers_delta_as_a_number_does():
-    """2^x: its slope 2^g log 2 = s log 2, lifted to the layer as log 2 times s ⊙ (W̄ᵀδ)."""
-    d = Derivation(Network((2, 2, 1), ("2**x", "sigmoid")))
+@pytest.mark.parametrize(
+    "activation, constant",
+    [
+        ("2**x", r"\log{\left(2 \right)} s^{(1)}"),
+        ("x**3*(2 - sin(2))", r"\left(6 - 3 \sin{\left(2 \right)}\right) \left(g^{(1)}\right)^{\odot 2}"),
+    ],
+)
+def test_a_constant_in_a_slope_leads_the_layers_delta_as_a_number_does(activation, constant):
+    """2^x: its slope 2^g log 2 = s log 2, lifted to the layer as log 2 times s ⊙ (W̄ᵀδ); a
+    constant sum in brackets."""
+    d = Derivation(Network((2, 2, 1), (activation, "sigmoid")))
     assert BackpropPrinter(d.names).doprint(d.layer_rule(1)) == (
-        r"\log{\left(2 \right)} s^{(1)} \odot \left(\left(\bar{W}^{(2)}\right)^{T} \delta^{(2)}\right)"
+        constant + r" \odot \left(\left(\bar{W}^{(2)}\right)^{T} \delta^{(2)}\right)"
     )
 
 

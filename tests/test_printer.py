@@ -51,6 +51,7 @@ def test_gradient_and_update_sum_over_the_samples():
         # a constant by math, whose functions take Python numbers
         ("2**x", "2**g1", "log(2) * s1 * (delta2 @ W2[:, :-1])"),
         ("2**(-x)", "2**(-g1)", "-log(2) * s1 * (delta2 @ W2[:, :-1])"),
+        ("x**3*(2 - sin(2))", "g1**3 * (2 - sin(2))", "(6 - 3 * sin(2)) * g1**2 * (delta2 @ W2[:, :-1])"),
         ("sqrt(2)*x", "sqrt(2) * g1", "sqrt(2) * (delta2 @ W2[:, :-1])"),
         ("x*sigmoid(x)", "g1 * sigmoid(g1)", "(g1 * (1 - sigmoid(g1)) * sigmoid(g1) + sigmoid(g1)) * (delta2 @ W2[:, :-1])"),
         ("x**2/2 - x", "g1**2 / 2 - g1", "(g1 - 1) * (delta2 @ W2[:, :-1])"),

@@ -148,7 +148,7 @@ class BackpropPrinter(Notation, LatexPrinter):
         """3/2 W̄ᵀδ, −(δ w + δ w), log 2 s ⊙ v: a product a number leads (_led_by_number); else None."""
         led = self._led_by_number(product)
         if led is not None:
-            number = "" if abs(led[0]) == 1 else self._print(abs(led[0])) + " "
+            number = "" if abs(led[0]) == 1 else self._factor(abs(led[0])) + " "
             return ("- " if led[0] < 0 else "") + number + self._factor(led[1])
 
     def _fraction_side(self, factors) -> str:
