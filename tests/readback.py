@@ -9,7 +9,7 @@ can move it by.
 
 The parser knows arithmetic, fractions, powers, roots and |·|.  The functions
 the printers use beyond those (σ, tanh, softplus, relu, sign and 𝟏[u > 0], and
-sin and cos, which the parser would read ``\cos(a) \cdot b`` as cos(ab)) are
+sin, cos and log, which the parser would read ``\cos(a) \cdot b`` as cos(ab)) are
 applied here to their argument, itself read back with its bound.
 """
 
@@ -258,14 +258,15 @@ def _balanced(text: str, start: int) -> int:
 
 
 _FUNCTION = re.compile(
-    r"(\\sigma|\\tanh|\\sin|\\cos|\\operatorname\{(?:softplus|sign|relu)\}|\\mathbf\{1\}(?=\\left\[))(?:\^\{(\d+)\})?"
+    r"(\\sigma|\\tanh|\\sin|\\cos|\\log|\\operatorname\{(?:softplus|sign|relu)\}|\\mathbf\{1\}(?=\\left\[))(?:\^\{(\d+)\})?"
 )
-#: σ, tanh, sin, cos, softplus, relu, sign and 𝟏[u > 0], each with its derivative.
+#: σ, tanh, sin, cos, log, softplus, relu, sign and 𝟏[u > 0], each with its derivative.
 _FUNCTIONS = {
     r"\sigma": (lambda u: 1 / (1 + sp.exp(-u)), lambda u: sp.exp(-u) / (1 + sp.exp(-u)) ** 2),
     r"\tanh": (sp.tanh, lambda u: 1 - sp.tanh(u) ** 2),
     r"\sin": (sp.sin, sp.cos),
     r"\cos": (sp.cos, lambda u: -sp.sin(u)),
+    r"\log": (sp.log, lambda u: 1 / u),
     r"\operatorname{softplus}": (lambda u: sp.log(1 + sp.exp(u)), lambda u: 1 / (1 + sp.exp(-u))),
     r"\operatorname{relu}": (lambda u: sp.Max(u, 0), lambda u: sp.Integer(1 if u > 0 else 0)),
     r"\operatorname{sign}": (sp.sign, lambda u: sp.S.Zero),

@@ -31,8 +31,8 @@ from tests.readback import evaluate, is_result, latex_rows, mathml_rows
 from tests.test_architectures import HIDDEN, LOSSES, MISH, SHORT, SOFTSIGN
 from tests.test_codegen import ROOT
 
-CUSTOM = ["x/sqrt(1 + x**2)", "log(1 + exp(x))", "x*cos(x)"]
-SHORT = {**SHORT, CUSTOM[0]: "isru", CUSTOM[1]: "softplus-expr", CUSTOM[2]: "xcos"}
+CUSTOM = ["x/sqrt(1 + x**2)", "log(1 + exp(x))", "x*cos(x)", "2**x"]
+SHORT = {**SHORT, CUSTOM[0]: "isru", CUSTOM[1]: "softplus-expr", CUSTOM[2]: "xcos", CUSTOM[3]: "pow2"}
 
 
 def drawn(hidden: str, loss: str, output: str, layers: str) -> Network:
