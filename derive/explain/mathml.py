@@ -22,11 +22,11 @@ from __future__ import annotations
 from itertools import groupby
 
 import sympy as sp
-from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from derive import activations, naming
 from derive.explain import blocks
+from derive.explain.mathml_elements import MINUS, Elements
 from derive.explain.notation import (
     MAX_TERMS_SHOWN,
     Notation,
@@ -39,14 +39,13 @@ from derive.explain.notation import (
 from derive.layerwise import negated
 from derive.parts import OPERATORS, Index, Parts
 
-MINUS = "\u2212"
 #: 𝟏, the bold one of 1[g > 0] and of the all-ones vector (MathML Core has no bold mn).
 BOLD_ONE = "\U0001d7cf"
 #: The relations of an equation row, as its <mo>.
 RELATIONS = {"=": "=", "<-": "\u2190"}
 
 
-class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
+class BackpropMathMLPrinter(Notation, Elements):
     """Presentation MathML in the seed's notation.
 
     Parameters
@@ -64,51 +63,7 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
         super().__init__(names, digits, numeric)
         self._stand_ins: dict[sp.Basic, sp.Basic] = {}
 
-    # -- elements ----------------------------------------------------------
-    def _element(self, tag: str, *children, text: str | None = None, **attributes):
-        element = self.dom.createElement(tag)
-        for key, value in attributes.items():
-            element.setAttribute(key, value)
-        if text is not None:
-            element.appendChild(self.dom.createTextNode(text))
-        for child in children:
-            element.appendChild(child)
-        return element
-
-    def _mo(self, text: str, **attributes):
-        return self._element("mo", text=text, **attributes)
-
-    def _row(self, *children):
-        return self._element("mrow", *children)
-
-    def _parens(self, child):
-        # stretchy brackets only around fractions: elsewhere they only add space
-        stretchy = "true" if child.getElementsByTagName("mfrac") else "false"
-        return self._row(self._mo("(", stretchy=stretchy), child, self._mo(")", stretchy=stretchy))
-
-    def _l_paren(self):
-        return self._mo("(", stretchy="false")
-
-    def _r_paren(self):
-        return self._mo(")", stretchy="false")
-
-    # SymPy before 1.14 wraps these in <mfenced>, which MathML Core does not
-    # have; written here, the page is the same whichever SymPy prints it.
-    def _arguments(self, *args):
-        """(a, b, ...): the arguments of a function, in brackets that do not stretch."""
-        return self._row(self._l_paren(), *self._commas(args), self._r_paren())
-
-    def _commas(self, args, **attributes) -> list:
-        """The arguments printed, a comma (an <mo> of these attributes) between each two."""
-        items = []
-        for n, argument in enumerate(args):
-            items += [self._mo(",", **attributes), self._print(argument)] if n else [self._print(argument)]
-        return items
-
-    def _raised(self, node, exp=None):
-        """node, or node to the power exp: a function's power, as the LaTeX printer writes it."""
-        return node if exp is None else self._element("msup", node, exp)
-
+    # -- max, min and |u| ------------------------------------------------------
     def _print_Max(self, expr, exp=None):
         name = self._raised(self._mo(str(expr.func).lower()), exp)
         return self._row(name, self._arguments(*sorted(expr.args, key=sp.default_sort_key)))
@@ -117,11 +72,6 @@ class BackpropMathMLPrinter(Notation, MathMLPresentationPrinter):
 
     def _print_Abs(self, expr, exp=None):
         return self._raised(self._row(self._mo("|"), self._print(expr.args[0]), self._mo("|")), exp)
-
-    def _number(self, text: str):
-        if text.startswith("-"):
-            return self._row(self._mo(MINUS), self._element("mn", text=text[1:]))
-        return self._element("mn", text=text)
 
     # -- symbols ------------------------------------------------------------
     def _print_Symbol(self, sym, style="plain"):
