@@ -89,8 +89,11 @@ def test_a_named_function_after_a_factor_has_texs_thin_space(printer):
     assert thin not in printer.doprint(G * sigmoid(G)) + printer.doprint(sp.tanh(G) + 1)
 
 
-def test_other_functions_print_as_sympy_prints_them(printer):
-    assert printer.doprint(sp.exp(G)) == "<msup><mi>&ExponentialE;</mi><mi>g</mi></msup>"
+def test_e_is_written_as_in_the_pdf(printer):
+    """e^g in italic, as LaTeX's e^{g}: not SymPy's &ExponentialE;, a double-struck ⅇ on the page."""
+    assert printer.doprint(sp.exp(G)) == "<msup><mi>e</mi><mi>g</mi></msup>"
+    assert printer.doprint(sp.E) == "<mi>e</mi>"
+    assert BackpropPrinter(printer.names).doprint(sp.exp(G)) == "e^{g}"
 
 
 def test_the_seeds_output_delta_leads_each_difference_with_its_positive_term(printer):

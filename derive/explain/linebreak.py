@@ -62,7 +62,7 @@ def width(element) -> float:
     children = [c for c in element.childNodes if c.nodeType == c.ELEMENT_NODE]
     text = "".join(c.data for c in element.childNodes if c.nodeType == c.TEXT_NODE)
     if tag in ("mn", "mi", "mtext"):
-        text = _ENTITY.sub("e", text)  # &ExponentialE; is one letter
+        text = _ENTITY.sub("e", text)  # an entity, &#948; (δ), is one letter
         return sum(0.28 if ch in ".,\u00a0" else 0.5 for ch in text)
     if tag == "mo":
         if text in _INVISIBLE:

@@ -120,6 +120,10 @@ class BackpropMathMLPrinter(Notation, Elements):
         return items[0] if len(items) == 1 else self._row(*items)
 
     # -- numbers ------------------------------------------------------------
+    def _print_Exp1(self, expr):
+        # e in italic, as the PDF writes it: SymPy's &ExponentialE; shows a double-struck ⅇ
+        return self._element("mi", text="e")
+
     def _print_Float(self, expr):
         return self._number(decimals(float(expr), self.digits))
 
