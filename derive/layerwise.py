@@ -57,9 +57,9 @@ def elementwise(expr: sp.Expr, vectors: dict[sp.Symbol, sp.MatrixExpr]) -> sp.Ma
             quotient = of_one(-e if coeff < 0 else e) if sp.fraction(e, exact=True)[1] != 1 else None
             if quotient is not None:
                 return -quotient if coeff < 0 else quotient
-            product = hadamard(*(lift(a) for a in rest.as_ordered_factors()))
-            # MatMul itself: coeff * product would sort the factors of a ⊙ (sin g ⊙ g for g sin g)
-            return product if coeff == 1 else sp.MatMul(coeff, product)
+            # hadamard leads with the number and keeps the factors' order, which coeff * product
+            # would sort (sin g ⊙ g for g sin g)
+            return hadamard(lift(coeff), *(lift(a) for a in rest.as_ordered_factors()))
         if e.is_Pow and e.exp.is_Integer and e.exp > 0:
             return HadamardPower(lift(e.base), e.exp)
         # anything else of one vector, e.g. 1[g > 0] or 1/(1 + |g|): applied elementwise
@@ -106,7 +106,7 @@ def hadamard(*factors: sp.MatrixExpr) -> sp.MatrixExpr:
     """
     kept, coeff = [], sp.S.One
     for f in factors:
-        while isinstance(f, sp.MatMul) and not f.args[0].is_Matrix and f.args[0].is_number:
+        if isinstance(f, sp.MatMul) and not f.args[0].is_Matrix and f.args[0].is_number:
             coeff *= f.args[0]
             f = f.args[1] if len(f.args) == 2 else sp.MatMul(*f.args[1:])
         if isinstance(f, HadamardProduct):
