@@ -74,6 +74,11 @@ def _per_sample(arrays, single):
 
 def outer(delta, inputs):
     """Σ over the samples of δ (X, 1)ᵀ, X being the layer's inputs with a 1 appended."""
+    if type(delta) is np.ndarray:  # numpy writes the product into the result, which concat copies
+        result = np.empty((delta.shape[1], inputs.shape[1] + 1), delta.dtype)
+        np.matmul(delta.T, inputs, out=result[:, :-1])
+        np.sum(delta, axis=0, out=result[:, -1])
+        return result
     xp = array_namespace(delta, inputs)
     return xp.concat([delta.T @ inputs, xp.sum(delta, axis=0)[:, None]], axis=1)
 

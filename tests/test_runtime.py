@@ -1,6 +1,7 @@
 """codegen.runtime: the helpers generated modules carry, tested where they are written."""
 
 import math
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -43,6 +44,24 @@ def test_outer_sums_delta_times_inputs_and_bias():
     delta = np.array([[1.0, 2.0], [3.0, 4.0]])
     inputs = np.array([[1.0], [10.0]])
     assert runtime.outer(delta, inputs).tolist() == [[31.0, 4.0], [42.0, 6.0]]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_outer_writes_numpys_product_into_its_result(dtype):
+    """On numpy the product goes straight into the result: one weight-sized array, not two."""
+    rng = np.random.default_rng(0)
+    delta, inputs = rng.normal(size=(64, 96)).astype(dtype), rng.normal(size=(64, 300)).astype(dtype)
+    expected = np.concatenate([delta.T @ inputs, delta.sum(axis=0)[:, None]], axis=1)
+    runtime.outer(delta, inputs)
+    tracemalloc.start()
+    try:
+        got = runtime.outer(delta, inputs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert got.dtype == dtype and got.shape == (96, 301) and got.flags.c_contiguous
+    np.testing.assert_allclose(got, expected, rtol=10 * np.finfo(dtype).eps)
+    assert got.nbytes <= peak < 1.1 * got.nbytes  # concat held the product and its copy: 2x
 
 
 def test_arrays_checks_shapes_against_the_modules_layers(monkeypatch):
