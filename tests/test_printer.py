@@ -1,5 +1,7 @@
 """The printers of generated code: exact strings, one test per construct."""
 
+import math
+
 import pytest
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct
@@ -115,6 +117,24 @@ def test_scalar_forms_never_overflow_and_keep_nan():
     assert printer.doprint(relu(g)) == "(0.0 if g1 < 0 else g1)"
     assert printer.doprint(sp.Heaviside(g, 0)) == "(1.0 if g1 > 0 else 0.0 if g1 <= 0 else g1)"
     assert printer.imports() == [("math", ("exp", "log1p"))]
+
+
+@pytest.mark.parametrize(
+    "constant, printed, value",
+    [
+        (sigmoid(1), "(1 / (1 + exp(-1)))", 1 / (1 + math.exp(-1))),
+        (sigmoid(-2), "(exp(-2) / (1 + exp(-2)))", 1 / (1 + math.exp(2))),
+        (sigmoid(sp.sqrt(2) - 2), "(exp(sqrt(2) - 2) / (1 + exp(sqrt(2) - 2)))", 1 / (1 + math.exp(2 - math.sqrt(2)))),
+        (softplus(1), "(1 + log1p(exp(-1)))", math.log1p(math.e)),
+        (softplus(-3), "(log1p(exp(-3)))", math.log1p(math.exp(-3))),
+    ],
+)
+def test_a_constants_stable_form_is_the_branch_its_sign_picks(constant, printed, value):
+    """sigmoid(1) is 1 / (1 + exp(-1)), not a choice between two forms on whether 1 >= 0."""
+    printer = ScalarPrinter()
+    assert printer.doprint(constant) == printed
+    names = {name: getattr(math, name) for _, names in printer.imports() for name in names}
+    assert eval(printed, {"__builtins__": {}}, names) == pytest.approx(value, rel=1e-15)
 
 
 def test_scalar_products_keep_the_order_of_their_factors():
