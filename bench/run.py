@@ -17,8 +17,8 @@ the same run:
 3. derivation: ``derive`` and code generation at depth 2, 4, 8, 16 (width 16),
    with the exponent of a power law fitted to the series, and the command
    line against ``import sympy, jinja2, numpy``;
-4. memory: the peak extra memory of one wide update (tracemalloc), against
-   the weights and the activations;
+4. memory: the peak extra memory of one wide update (tracemalloc), in
+   float64 and float32, against the weights and the activations;
 5. gpu: one update of a 4096-4096-4096-10 sigmoid network on a batch of
    4096, float32 and float64, where torch sees a CUDA GPU: the generated
    update on torch CUDA tensors and on CuPy arrays against torch autograd on
@@ -363,29 +363,29 @@ def derivation(rounds: int) -> None:
 def memory() -> None:
     module = _load_generated("wide", WIDE_LAYERS)
     sizes = tuple(int(n) for n in WIDE_LAYERS.split("-"))
-    weights, x, y = peers.wide_arrays(np.float64, WIDE_BATCH, sizes)
-    itemsize = x.itemsize
-    weight_bytes = sum(w.nbytes for w in weights)
-    activation_bytes = WIDE_BATCH * sum(sizes[1:]) * itemsize  # every layer's output
-    module.update(weights, x, y, 1e-3)
-    tracemalloc.start()
-    try:
-        module.update(weights, x, y, 1e-3)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
     mib = 2**20
-    print(f"### 4. Memory: peak extra of one {WIDE_LAYERS} update, batch {WIDE_BATCH}, float64")
+    print(f"### 4. Memory: peak extra of one {WIDE_LAYERS} update, batch {WIDE_BATCH}")
     print()
-    print(f"weights {weight_bytes / mib:.2f} MiB; activations (every layer's output) "
-          f"{activation_bytes / mib:.2f} MiB")
+    print("| case | peak (MiB) | budget (MiB) | ratio to budget | holds |")
+    print("|---|---:|---:|---:|---|")
+    for dtype in (np.float64, np.float32):
+        weights, x, y = peers.wide_arrays(dtype, WIDE_BATCH, sizes)
+        weight_bytes = sum(w.nbytes for w in weights)
+        activation_bytes = WIDE_BATCH * sum(sizes[1:]) * x.itemsize  # every layer's output
+        budget = weight_bytes + 3 * activation_bytes
+        module.update(weights, x, y, 1e-3)
+        tracemalloc.start()
+        try:
+            module.update(weights, x, y, 1e-3)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        r = peak / budget
+        print(f"| `update`, {np.dtype(dtype).name} | {peak / mib:.3f} | {budget / mib:.3f} | {r:.2f} "
+              f"| {'yes' if r <= 1 else 'NO'} |")
     print()
-    print("| case | peak (MiB) | ratio to budget | budget | holds |")
-    print("|---|---:|---:|---|---|")
-    budget = weight_bytes + 3 * activation_bytes
-    r = peak / budget
-    print(f"| `update` | {peak / mib:.3f} | {r:.2f} | weights + 3 x activations "
-          f"| {'yes' if r <= 1 else 'NO'} |")
+    print("budget: the weights (the new ones the update returns) + 3 x the activations "
+          "(every layer's output), in the update's dtype")
     print()
 
 
