@@ -331,6 +331,8 @@ def test_a_constant_slope_leads_the_layers_delta_as_it_leads_each_units(activati
         assert "&#120783;" not in mathml and "&#8857;" not in mathml  # no all-ones vector 𝟏, no ⊙
         assert ("<mfrac>" in mathml) == ("frac" in number)
         assert '<mo stretchy="false">(</mo><mfrac>' not in mathml  # the bar groups a fraction
+        # and a thin space sets it apart from the factor after it, as TeX sets \frac{3}{2} \delta
+        assert ("</mfrac><mspace width=\"0.167em\"/>" in mathml) == ("frac" in number)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ Examples
 
 from __future__ import annotations
 
-from itertools import groupby
+from itertools import groupby, pairwise
 
 import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
@@ -190,9 +190,12 @@ class BackpropMathMLPrinter(Notation, Elements):
         return self._spaced(row)
 
     def _spaced(self, row):
-        """A product's row with TeX's thin space before a named function: g tanh(g), not gtanh(g)."""
-        for factor in row.childNodes[1:]:
-            if _applies_a_name(factor):
+        """A product's row with TeX's thin spaces: before a named function, g tanh(g) not gtanh(g),
+        and on each side of a fraction, 3/2 δ w, as TeX sets a fraction apart from its neighbours."""
+        kids = list(row.childNodes)
+        for before, factor in pairwise(kids):
+            tags = {before.tagName, factor.tagName}
+            if _applies_a_name(factor) or ("mfrac" in tags and "mo" not in tags):
                 row.insertBefore(self._element("mspace", width="0.167em"), factor)
         return row
 
@@ -216,7 +219,7 @@ class BackpropMathMLPrinter(Notation, Elements):
         if expr.could_extract_minus_sign():
             return self._row(self._mo(MINUS), self._print(negated(expr)))
         led = self._led_by_number(expr)  # 3/2 W̄ᵀδ, 2 g ⊙ v: the number unbracketed, as in LaTeX
-        return super()._print_MatMul(expr) if led is None else self._row(*map(self._factor, led))
+        return super()._print_MatMul(expr) if led is None else self._spaced(self._row(*map(self._factor, led)))
 
     def _factor(self, factor):
         """A factor of a product with numbers: in parentheses when a sum or negative."""
