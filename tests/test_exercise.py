@@ -3,6 +3,7 @@ that compile, solutions that are what ``derive --latex --spec`` computes, and --
 
 import dataclasses
 import os
+import random
 import re
 import stat
 import tomllib
@@ -12,7 +13,7 @@ import sympy as sp
 
 from derive.cli import main
 from derive.derivation import Derivation
-from derive.exercise import MAX_DELTA, MIN_DELTA, draw, to_toml
+from derive.exercise import MAX_DELTA, MIN_DELTA, WEIGHTS, _layer, _screen, draw, to_toml
 from derive.explain import sheet
 from derive.network import Network, from_table, seed
 from tests.commands import run
@@ -73,6 +74,33 @@ def test_a_deep_relu_network_gets_an_exercise_with_every_unit_active():
         values = d.step(ex.x, ex.y, network.weights, ex.c).values
         assert all(values[d.names.output(j, i)] >= 0.01 for j in (1, 2) for i in d.units(j))
         assert all(-2 <= values[d.names.output(3, i)] <= 3 for i in d.units(3))
+
+
+@pytest.mark.parametrize("template", [
+    Network((2, 3, 3, 2), ("relu", "relu", "linear")), TANH, SOFTMAX,
+    Network((2, 3, 2), ("softplus", "linear")), Network((2, 2, 1), ("x/(1 + abs(x))", "sigmoid")),
+], ids=["relu", "tanh", "softmax", "softplus-linear", "custom"])  # fmt: skip
+def test_the_quick_screen_turns_away_only_draws_the_exact_check_turns_away(template):
+    """The screen in floats and the exact check in SymPy keep the same draws, so that
+    exercises are what they were before the screen, seed for seed."""
+    d, rng = Derivation(template), random.Random(3)
+    values = {d.names.input(k): sp.Float(1.0) for k in d.units(0)}
+    for j in range(1, d.depth + 1):
+        far_off, kept, screened = _screen(d, j, values), None, 0
+        rows, cols = template.weight_shapes[j - 1]
+        for _ in range(300):
+            matrix = tuple(tuple(float(rng.choice(WEIGHTS)) for _ in range(cols)) for _ in range(rows))
+            exact = _layer(d, j, matrix, values)
+            if far_off(matrix):
+                screened += 1
+                assert exact is None, (j, matrix)
+            kept = kept or exact
+        # a custom activation's slope has no bound: its layers get the exact check alone
+        custom = template.activations[j - 1] not in ("relu", "tanh", "softmax", "softplus", "linear", "sigmoid")
+        unbounded = d.activation(j).unsaturated is None and j < d.depth
+        assert screened == 0 if custom or unbounded else screened > 0
+        assert kept is not None
+        values.update(kept)
 
 
 def test_a_unit_is_drawn_off_the_points_where_its_slope_is_infinite():
