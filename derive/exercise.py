@@ -195,7 +195,7 @@ def _screen(d: Derivation, j: int, values: dict):
 
     Most draws of a layer are turned away (of a relu output layer, thousands for
     one kept), and :func:`_layer`'s exact check in SymPy takes about 0.3 ms a
-    draw; g summed in floats and one activation at a time take a tenth of that.
+    draw; g summed in floats and the activation unit by unit take a sixth of that.
     A unit less than :data:`MARGIN` off its range is left to the exact check, so
     the two turn away the same draws: g in floats is off the exact g by rounding
     alone, and a registry activation's slope is at most 1.  A custom
