@@ -201,9 +201,9 @@ def _screen(d: Derivation, j: int, values: dict):
     alone, and a registry activation's slope is at most 1.  A custom
     activation's slope has no bound, so its layers get the exact check alone.
     """
-    if d.activation(j).name not in activations.ACTIVATIONS:
-        return lambda matrix: False
     low, high = _range(d, j)
+    if d.activation(j).name not in activations.ACTIVATIONS or (low, high) == (-math.inf, math.inf):
+        return lambda matrix: False  # nothing to screen: no bound on the slope, or on the outputs
     inputs = [float(values.get(X, X)) for X in d.inputs(j)]
     g = [d.names.preactivation(j, i) for i in d.units(j)]
     outputs = [d.output(j, i) for i in d.units(j)]
