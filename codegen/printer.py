@@ -11,7 +11,7 @@ expression                         printed
 =================================  ========================================
 W⁽ʲ⁾ X⁽ʲ⁻¹⁾                        ``s1 @ W2[:, :-1].T + W2[:, -1]``
 (W̄⁽ʲ⁺¹⁾)ᵀ δ⁽ʲ⁺¹⁾                   ``delta2 @ W2[:, :-1]``
-c δ⁽ʲ⁾ (X⁽ʲ⁻¹⁾)ᵀ                   ``outer(c * delta1, x)``: summed over samples
+c δ⁽ʲ⁾ (X⁽ʲ⁻¹⁾)ᵀ                   ``c * outer(delta1, x)``: summed over samples
 a ⊙ b, a + b, a^⊙2, 1              ``a * b``, ``a + b``, ``a**2``, ``1``
 =================================  ========================================
 
@@ -206,15 +206,9 @@ class ArrayPrinter(_AsWritten, PythonCodePrinter):
 
     def _print_MatMul(self, expr):
         coeff, factors = expr.as_coeff_matrices()
-        if len(factors) == 2 and isinstance(factors[1], Transpose):
-            # c δ Xᵀ of one sample, summed over the samples: the layer's gradient shape.  c (or
-            # −κ) scales δ, the smaller array, before the product, so that no copy of the
-            # product, the size of W, is made to scale it.
-            delta, inputs = factors
-            return self._helper("outer", coeff * delta, self._input(inputs.arg))
         if coeff != 1:
             rest = MatMul(*factors) if len(factors) > 1 else factors[0]
-            sign, coeff = ("-", -coeff) if coeff < 0 else ("", coeff)
+            sign, coeff = ("-", -coeff) if coeff.is_negative else ("", coeff)
             # a constant sum, 2 − sin 2, in brackets: (2 - sin(2)) * g1**2
             number = self.parenthesize(coeff, PRECEDENCE["Mul"], strict=True)
             if isinstance(rest, OneMatrix):  # a number, e.g. a constant slope
@@ -222,6 +216,10 @@ class ArrayPrinter(_AsWritten, PythonCodePrinter):
             scaled = self._factor(rest)
             return sign + (scaled if coeff == 1 else f"{number} * {scaled}")
         a, b = factors
+        if isinstance(b, Transpose):
+            # δ Xᵀ of one sample, summed over the samples: the layer's gradient shape, which
+            # its coefficient (c, −κ) scales as the equation does
+            return self._helper("outer", a, self._input(b.arg))
         if isinstance(a, Transpose):
             # (W̄ᵀ δ)ᵀ = δᵀ W̄ for a row of δ
             return f"{self._print(b)} @ {self._print(a.arg)}"

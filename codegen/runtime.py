@@ -19,7 +19,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from array_api_compat import array_namespace, device, is_array_api_obj
+from array_api_compat import array_namespace, device, is_array_api_obj, is_jax_array
 
 #: The layer sizes, inputs first: every generated module sets its own.
 LAYERS: tuple[int, ...] = ()
@@ -33,8 +33,7 @@ NEEDS = {"log_softmax": ("_rest",), "softmax_complement": ("_rest",)}
 def _arrays(weights, x, y=None):
     """The namespace of x and checked float arrays of it: the weights, then x and y with a sample axis."""
     x = x if is_array_api_obj(x) else np.asarray(x)
-    xp = array_namespace(x)
-    weights = list(weights)
+    xp, weights = array_namespace(x), list(weights)
     if len(weights) != len(LAYERS) - 1:
         raise ValueError(f"weights: expected {len(LAYERS) - 1} matrices (one per layer), got {len(weights)}")
     arrays = [_like(xp, x, a) for a in [*weights, x] + ([] if y is None else [y])]
@@ -49,11 +48,9 @@ def _arrays(weights, x, y=None):
     x, y = arrays[len(weights)], (None if y is None else arrays[-1])
     if x.ndim not in (1, 2) or x.shape[-1] != LAYERS[0]:
         raise ValueError(f"x: expected shape ({LAYERS[0]},) or (B, {LAYERS[0]}), got {tuple(x.shape)}")
-    if y is not None and tuple(y.shape) != tuple(x.shape[:-1]) + (LAYERS[-1],):
-        raise ValueError(
-            f"y: expected shape {tuple(x.shape[:-1]) + (LAYERS[-1],)} to match x of shape"
-            f" {tuple(x.shape)}, got {tuple(y.shape)}"
-        )
+    if y is not None and tuple(y.shape) != (*x.shape[:-1], LAYERS[-1]):
+        shapes = f"{(*x.shape[:-1], LAYERS[-1])} to match x of shape {tuple(x.shape)}, got {tuple(y.shape)}"
+        raise ValueError(f"y: expected shape {shapes}")
     single = x.ndim == 1
     if single:
         x, y = x[None, ...], (None if y is None else y[None, ...])
@@ -61,8 +58,7 @@ def _arrays(weights, x, y=None):
 
 
 def _like(xp, x, a):
-    """a as an array of x's library and device, of a float dtype."""
-    # An array of x's own type is of its library: array_namespace is asked only otherwise.
+    """a as an array of x's library and device, of a float dtype (x's own type is of its library)."""
     if type(a) is not type(x) and not (is_array_api_obj(a) and array_namespace(a) is xp):
         a = xp.asarray(a, device=device(x))
     return a if xp.isdtype(a.dtype, "real floating") else xp.astype(a, xp.float64)
@@ -80,18 +76,22 @@ def outer(delta, inputs):
         result[:, -1] = np.sum(delta, axis=0)  # summed into the column (out=), three times slower
         return result
     xp = array_namespace(delta, inputs)
-    return xp.concat([delta.T @ inputs, xp.sum(delta, axis=0)[:, None]], axis=1)
+    product, bias = delta.T @ inputs, xp.sum(delta, axis=0)[:, None]
+    if is_jax_array(delta):  # each padded with zeros, which XLA fuses into the update that adds it
+        padded = xp.concat([product, xp.zeros_like(bias)], axis=1)
+        return padded + xp.concat([xp.zeros_like(product), bias], axis=1)
+    return xp.concat([product, bias], axis=1)
 
 
 def sigmoid(g):
-    """1/(1 + e^{−g}) as max(e, ±1)/(1 + e) with e = e^{−|g|}, so that no exponent is positive."""
+    """1/(1 + e^{−g}) as max(e, [g ≥ 0])/(1 + e) with e = e^{−|g|}, so that no exponent is positive."""
     xp = array_namespace(g)
     e = xp.exp(-xp.abs(g))
-    # The numerator, max(e, 1 with g's sign), is 1 where g ≥ 0 and e where g < 0, and NaN
-    # where g is (e is): one exponential serves both sides, and max and copysign are far
-    # cheaper than numpy's `where`.  (array-api-compat's `sign` mends CuPy's NaNs through
-    # a mask: a pass and a scatter more, which e's NaN makes needless.)
-    return xp.maximum(e, xp.copysign(1.0, g)) / (1 + e)
+    # 1 where g ≥ 0, 0 or −1 where g < 0, so that max(e, it) is 1 or e (NaN where g is): one
+    # exponential for both sides.  numpy and XLA compare cheaper; torch and CuPy copysign.
+    nonnegative = (xp.astype(g >= 0, g.dtype) if type(g) is np.ndarray or is_jax_array(g)
+                   else xp.copysign(1.0, g))
+    return xp.maximum(e, nonnegative) / (1 + e)
 
 
 def softplus(g):

@@ -219,6 +219,34 @@ def test_jax_jit_compiles_update_and_gradients():
         np.testing.assert_allclose(np.asarray(g), np.asarray(a), rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_jax_jit_update_compiles_to_jax_grads_program(build, dtype):
+    """Under jax.jit the module's update compiles to no more steps than jax.grad's."""
+    jax = pytest.importorskip("jax", reason="jax is not installed")
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    module = build(network("784-128-10", "sigmoid"))
+    rng = np.random.default_rng(1)
+    weights = [rng.normal(0, 0.05, (n, m + 1)).astype(dtype) for n, m in [(128, 784), (10, 128)]]
+    x, y = rng.random((256, 784), dtype), rng.random((256, 10), dtype)
+    args = [jnp.asarray(w) for w in weights], jnp.asarray(x), jnp.asarray(y)
+
+    def by_grad(weights, x, y):
+        gradients = jax.grad(lambda w: module.loss(w, x, y))(weights)
+        return [w - 0.05 * g for w, g in zip(weights, gradients)]
+
+    def instructions(f, *args):
+        entry = jax.jit(f).lower(*args).compile().as_text().split("ENTRY", 1)[1]
+        return [op for op in re.findall(r"= \S+ ([a-z-]+)\(", entry) if op not in ("parameter", "constant")]
+
+    ours = instructions(module.update, *args, 0.1)
+    # The product and the bias column, padded with zeros, fuse into the update: no concatenate
+    # (a copy of the gradient's size) and no more steps than jax.grad takes to the same update.
+    assert "concatenate" not in ours and "pad" not in ours
+    assert len(ours) <= len(instructions(by_grad, *args))
+
+
 def test_torch_gradients_are_autograds():
     torch = pytest.importorskip("torch", reason="torch is not installed")
     from generated import xnor_tanh

@@ -9,6 +9,7 @@ import random
 import re
 import subprocess
 import sys
+import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -222,6 +223,27 @@ EXTREME_ROWS = [
     pytest.param("sigmoid", "binary_cross_entropy", id="sigmoid-bce"),
     pytest.param(("tanh", "softmax"), "softmax_cross_entropy", id="softmax"),
 ]
+
+
+@pytest.mark.parametrize("c", [1e-3, 1, np.float64(1e-3)], ids=["float", "int", "numpy-float64"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_update_scales_the_new_sum_in_place(build, dtype, c):
+    """Whatever c is, the update holds no second array the size of W⁽¹⁾ to scale it."""
+    module = build(network("784-128-10", "sigmoid"))
+    rng = np.random.default_rng(5)
+    weights = [rng.normal(0, 0.05, (n, m + 1)).astype(dtype) for n, m in [(128, 784), (10, 128)]]
+    x, y = rng.random((64, 784), dtype), rng.random((64, 10), dtype)
+    module.update(weights, x, y, c)
+    tracemalloc.start()
+    try:
+        new = module.update(weights, x, y, c)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [w.dtype for w in new] == [dtype, dtype]
+    activations = 64 * (128 + 10) * np.dtype(dtype).itemsize  # every layer's output
+    # The new weights and a few activations; a copy of W⁽¹⁾ (0.4 MB in float32) would not fit.
+    assert peak <= sum(w.nbytes for w in new) + 3 * activations
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

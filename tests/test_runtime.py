@@ -17,6 +17,17 @@ def test_sigmoid_has_no_positive_exponent():
     assert got.tolist() == pytest.approx([0.0, 1 / (1 + math.e), 0.5, 1 / (1 + math.exp(-1)), 1.0])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_on_numpy_gives_the_bits_of_the_standards_form(dtype):
+    """numpy's 1 where g ≥ 0 is its comparison, other libraries' is copysign: one sigmoid."""
+    xp = pytest.importorskip("array_api_strict", reason="array_api_strict is not installed")
+    g = np.concatenate([np.linspace(-800, 800, 3201), [-0.0, 1e-30, -1e-30, np.inf, -np.inf, np.nan]])
+    g = g.astype(dtype)
+    on_numpy = runtime.sigmoid(g)
+    assert type(on_numpy) is np.ndarray and on_numpy.dtype == dtype
+    np.testing.assert_array_equal(on_numpy, np.asarray(runtime.sigmoid(xp.asarray(g))), strict=True)
+
+
 def test_softplus_never_overflows():
     with np.errstate(over="raise"):
         got = runtime.softplus(np.array([-1000.0, 0.0, 1000.0]))
