@@ -11,6 +11,7 @@ import tomllib
 import pytest
 import sympy as sp
 
+from derive import activations
 from derive.cli import main
 from derive.derivation import Derivation
 from derive.exercise import MAX_DELTA, MIN_DELTA, WEIGHTS, _layer, _screen, draw, to_toml
@@ -96,7 +97,7 @@ def test_the_quick_screen_turns_away_only_draws_the_exact_check_turns_away(templ
                 assert exact is None, (j, matrix)
             kept = kept or exact
         # a custom activation's slope has no bound: its layers get the exact check alone
-        custom = template.activations[j - 1] not in ("relu", "tanh", "softmax", "softplus", "linear", "sigmoid")
+        custom = template.activations[j - 1] not in activations.ACTIVATIONS
         unbounded = d.activation(j).unsaturated is None and j < d.depth
         assert screened == 0 if custom or unbounded else screened > 0
         assert kept is not None
