@@ -52,7 +52,9 @@ def test_the_walk_reads_names_and_strings_but_not_docstrings(tmp_path):
     assert code_words(source) & {"tanh", "relu", "softplus", "sigmoid", "linear"} == {"softplus", "sigmoid"}
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", SOURCES + sorted(ROOT.joinpath("bench").glob("*.py")), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_no_source_file_is_over_450_lines(path):
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 450
 
