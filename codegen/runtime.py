@@ -70,10 +70,10 @@ def _per_sample(arrays, single):
 
 def outer(delta, inputs):
     """Σ over the samples of δ (X, 1)ᵀ, X being the layer's inputs with a 1 appended."""
-    if type(delta) is np.ndarray:  # numpy writes the product into the result, which concat copies
+    if type(delta) is np.ndarray:  # numpy writes the products into the result, which concat copies
         result = np.empty((delta.shape[1], inputs.shape[1] + 1), delta.dtype)
         np.matmul(delta.T, inputs, out=result[:, :-1])
-        result[:, -1] = np.sum(delta, axis=0)  # summed into the column (out=), three times slower
+        np.matmul(delta.T, np.ones(delta.shape[0], delta.dtype), out=result[:, -1])  # δᵀ1 = Σ δ, in BLAS
         return result
     xp = array_namespace(delta, inputs)
     product, bias = delta.T @ inputs, xp.sum(delta, axis=0)[:, None]
