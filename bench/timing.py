@@ -7,6 +7,7 @@ the rounds' ratios.
 
 from __future__ import annotations
 
+import random
 import statistics
 import time
 
@@ -44,18 +45,23 @@ class Case:
 def interleave(
     cases: list[Case], rounds: int, seconds: float, smoke: bool, pause: float = 0.0
 ) -> None:
-    """Every case once per round, in turn, so that load on the machine hits all alike.
+    """Every case once per round, so that load on the machine hits all alike.
 
-    A ``pause`` before each case lets the previous library's worker threads
-    (OpenBLAS, torch's OpenMP, XLA's pool), which spin for a while after their
-    work, go idle instead of competing with the next case for the cores.
+    Each round takes the cases in a new order (the same orders in every run):
+    in a fixed order each case would always follow the same one, and what that
+    one leaves behind (its library's threads, the allocator's free memory, the
+    caches) would weigh on it alone, round after round.  A ``pause`` before
+    each case lets the previous library's worker threads (OpenBLAS, torch's
+    OpenMP, XLA's pool), which spin for a while after their work, go idle
+    instead of competing with the next case for the cores.
     """
     pause = 0 if smoke else pause
     for case in cases:
         if not smoke:
             case.calibrate(seconds)
+    orders = random.Random(0)
     for _ in range(rounds):
-        for case in cases:
+        for case in orders.sample(cases, len(cases)):
             time.sleep(pause)
             case.run()
 
