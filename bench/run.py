@@ -26,8 +26,8 @@ the same run:
    ``jax.jit`` on the GPU against ``jax.jit(grad)`` there.
 
 The machines are shared and noisy, so the cases are interleaved, round after
-round, every figure is a median over the rounds and every ratio the median of
-the rounds' ratios.  Under the tiny and wide tables a line gives how busy
+round and in a new order each round, every figure is a median over the rounds
+and every ratio the median of the rounds' ratios.  Under the tiny and wide tables a line gives how busy
 other processes kept the machine meanwhile: OpenBLAS's products (the floor,
 numpy, the generated code) slow down far more than XLA's when they do, so the
 wide ratios mean little then.  Nothing here is asserted by the test suite,
