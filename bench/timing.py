@@ -1,8 +1,8 @@
 """Timing and its tables: cases interleaved round after round, and ratios of per-round times.
 
-The machines are shared and noisy, so every case runs once per round, in
-turn, every figure is a median over the rounds and every ratio the median of
-the rounds' ratios.
+The machines are shared and noisy, so every case runs once per round, in a
+new order each round, every figure is a median over the rounds and every
+ratio the median of the rounds' ratios.
 """
 
 from __future__ import annotations
