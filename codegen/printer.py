@@ -295,22 +295,21 @@ class ScalarPrinter(_AsWritten, PythonCodePrinter):
     def _math(self, name: str) -> str:
         return self._module_format("math." + name)
 
-    @staticmethod
-    def _branches(arg, relation: str, positive: str, other: str, g: str) -> str:
+    def _branches(self, arg, relation: str, positive: str, other: str) -> str:
         """``(positive if g >= 0 else other)`` (or ``>``), or the branch that a number's sign picks."""
         if arg.is_number and arg.is_comparable:  # a constant's, sigmoid(1): 1 / (1 + exp(-1))
             return f"({positive if sp.Rel(arg, 0, relation) else other})"
-        return f"({positive} if {g} {relation} 0 else {other})"
+        return f"({positive} if {self._print(arg)} {relation} 0 else {other})"
 
     def _print_sigmoid(self, expr):
         arg = expr.args[0]
         g, minus_g, exp = self._print(arg), self._print(-arg), self._math("exp")
-        return self._branches(arg, ">=", f"1 / (1 + {exp}({minus_g}))", f"{exp}({g}) / (1 + {exp}({g}))", g)
+        return self._branches(arg, ">=", f"1 / (1 + {exp}({minus_g}))", f"{exp}({g}) / (1 + {exp}({g}))")
 
     def _print_softplus(self, expr):
         arg = expr.args[0]
         g, minus_g, exp, log1p = self._print(arg), self._print(-arg), self._math("exp"), self._math("log1p")
-        return self._branches(arg, ">", f"{g} + {log1p}({exp}({minus_g}))", f"{log1p}({exp}({g}))", g)
+        return self._branches(arg, ">", f"{g} + {log1p}({exp}({minus_g}))", f"{log1p}({exp}({g}))")
 
     def _print_relu(self, expr):
         g = self._print(expr.args[0])
