@@ -27,13 +27,13 @@ the same run:
 
 The machines are shared and noisy, so the cases are interleaved, round after
 round and in a new order each round, every figure is a median over the rounds
-and every ratio the median of the rounds' ratios.  Under the tiny and wide tables a line gives how busy
-other processes kept the machine meanwhile: OpenBLAS's products (the floor,
-numpy, the generated code) slow down far more than XLA's when they do, so the
-wide ratios mean little then.  Nothing here is asserted by the test suite,
-which runs ``--smoke``.  torch and jax are optional
-(``pip install -e '.[bench]'``); a peer that is not installed is reported as
-such.
+and every ratio the median of the rounds' ratios.  Under the tiny and wide
+tables a line gives how busy other processes kept the machine meanwhile:
+OpenBLAS's products (the floor, numpy, the generated code) slow down far more
+than XLA's when they do, so the wide ratios mean little then.  Nothing here is
+asserted by the test suite, which runs ``--smoke``.  torch and jax are
+optional (``pip install -e '.[bench]'``); a peer that is not installed is
+reported as such.
 """
 
 from __future__ import annotations
