@@ -11,7 +11,7 @@ expression                         printed
 =================================  ========================================
 W⁽ʲ⁾ X⁽ʲ⁻¹⁾                        ``s1 @ W2[:, :-1].T + W2[:, -1]``
 (W̄⁽ʲ⁺¹⁾)ᵀ δ⁽ʲ⁺¹⁾                   ``delta2 @ W2[:, :-1]``
-c δ⁽ʲ⁾ (X⁽ʲ⁻¹⁾)ᵀ                   ``c * outer(delta1, x)``: summed over samples
+c δ⁽ʲ⁾ (X⁽ʲ⁻¹⁾)ᵀ                   ``outer(c * delta1, x)``: summed over samples
 a ⊙ b, a + b, a^⊙2, 1              ``a * b``, ``a + b``, ``a**2``, ``1``
 =================================  ========================================
 
@@ -206,6 +206,12 @@ class ArrayPrinter(_AsWritten, PythonCodePrinter):
 
     def _print_MatMul(self, expr):
         coeff, factors = expr.as_coeff_matrices()
+        if len(factors) == 2 and isinstance(factors[1], Transpose):
+            # c δ Xᵀ of one sample, summed over the samples: the layer's gradient shape.  Its
+            # coefficient (c, −κ) scales δ, B × n_j numbers, before the products: that is one
+            # array fewer of the weights' size where a library has no in-place temporaries (torch).
+            delta, inputs = factors[0], self._input(factors[1].arg)
+            return self._helper("outer", delta if coeff == 1 else coeff * delta, inputs)
         if coeff != 1:
             rest = MatMul(*factors) if len(factors) > 1 else factors[0]
             sign, coeff = ("-", -coeff) if coeff.is_negative else ("", coeff)
@@ -216,10 +222,6 @@ class ArrayPrinter(_AsWritten, PythonCodePrinter):
             scaled = self._factor(rest)
             return sign + (scaled if coeff == 1 else f"{number} * {scaled}")
         a, b = factors
-        if isinstance(b, Transpose):
-            # δ Xᵀ of one sample, summed over the samples: the layer's gradient shape, which
-            # its coefficient (c, −κ) scales as the equation does
-            return self._helper("outer", a, self._input(b.arg))
         if isinstance(a, Transpose):
             # (W̄ᵀ δ)ᵀ = δᵀ W̄ for a row of δ
             return f"{self._print(b)} @ {self._print(a.arg)}"

@@ -36,9 +36,11 @@ def _arrays(weights, x, y=None):
     xp, weights = array_namespace(x), list(weights)
     if len(weights) != len(LAYERS) - 1:
         raise ValueError(f"weights: expected {len(LAYERS) - 1} matrices (one per layer), got {len(weights)}")
-    arrays = [_like(xp, x, a) for a in [*weights, x] + ([] if y is None else [y])]
-    dtype = xp.result_type(*arrays)
-    arrays = [a if a.dtype == dtype else xp.astype(a, dtype) for a in arrays]
+    arrays = [*weights, x] + ([] if y is None else [y])
+    if not (xp.isdtype(x.dtype, "real floating") and all(type(a) is type(x) and a.dtype == x.dtype for a in arrays)):
+        arrays = [_like(xp, x, a) for a in arrays]  # each of x's library, then all of one float dtype
+        dtype = xp.result_type(*arrays)
+        arrays = [a if a.dtype == dtype else xp.astype(a, dtype) for a in arrays]
     for j, w in enumerate(arrays[: len(weights)], start=1):
         shape = (LAYERS[j], LAYERS[j - 1] + 1)
         if tuple(w.shape) != shape:
@@ -87,11 +89,9 @@ def sigmoid(g):
     """1/(1 + e^{−g}) as max(e, [g ≥ 0])/(1 + e) with e = e^{−|g|}, so that no exponent is positive."""
     xp = array_namespace(g)
     e = xp.exp(-xp.abs(g))
-    # 1 where g ≥ 0, 0 or −1 where g < 0, so that max(e, it) is 1 or e (NaN where g is): one
-    # exponential for both sides.  numpy and XLA compare cheaper; torch and CuPy copysign.
-    nonnegative = (xp.astype(g >= 0, g.dtype) if type(g) is np.ndarray or is_jax_array(g)
-                   else xp.copysign(1.0, g))
-    return xp.maximum(e, nonnegative) / (1 + e)
+    # [g ≥ 0] as 1 or 0 (numpy and XLA compare cheaper) or 1 or −1 (torch and CuPy copysign), NaN kept
+    compare = type(g) is np.ndarray or is_jax_array(g)
+    return xp.maximum(e, xp.astype(g >= 0, g.dtype) if compare else xp.copysign(1.0, g)) / (1 + e)
 
 
 def softplus(g):

@@ -80,7 +80,7 @@ def test_the_module_reads_like_the_derivation():
         "    s1 = sigmoid(g1)  # (eq:s-1)\n",
         "    delta2 = (y - f) * f * (1 - f)  # (eq:delta-2)\n",
         "    delta1 = s1 * (1 - s1) * (delta2 @ W2[:, :-1])  # (eq:delta-1)\n",
-        "    W1_new = W1 + c * outer(delta1, x)  # (eq:update-1)\n",
+        "    W1_new = W1 + outer(c * delta1, x)  # (eq:update-1)\n",
     ]:
         assert text.count(line) == 1, line
     # the forward pass in two places: the layer form and the float update of one sample

@@ -36,9 +36,9 @@ def test_the_seeds_deltas_in_the_explanations_order():
 
 
 def test_gradient_and_update_sum_over_the_samples():
-    # −κ and c scale the sum over the samples, as the equations write them
-    assert code(D.gradient_rule(1)) == "-2 * outer(delta1, x)"
-    assert code(D.update_rule(2)) == "W2 + c * outer(delta2, s1)"
+    # −κ and c scale δ, before the products sum over the samples
+    assert code(D.gradient_rule(1)) == "outer(-2 * delta1, x)"
+    assert code(D.update_rule(2)) == "W2 + outer(c * delta2, s1)"
 
 
 @pytest.mark.parametrize(
